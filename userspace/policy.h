@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * policy.h - the policy file (YAML, version 1) as a validated tree.
+ *
+ * fg_policy_load() never returns a half-checked policy: either every key,
+ * type, address, port and reference was valid, or it returns -EINVAL with
+ * every error found in the diagnostics list (file:line:col: message).
+ */
+#ifndef FG_POLICY_H
+#define FG_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "flowgate.h"
+#include "diag.h"
+
+#define FG_PROTO_ANY	(-1)
+
+/* An IPv4 or IPv6 prefix, address in network byte order. */
+struct fg_prefix {
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 plen;		/* 0..32 or 0..128 */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes; host bits zero */
+};
+
+struct fg_group {
+	char *name;
+	struct fg_prefix *prefixes;
+	size_t n_prefixes;
+	int line, col;
+};
+
+/*
+ * One item of a rule's from/to list: a literal prefix or a group reference
+ * (index into fg_policy.groups, resolved by the parser).
+ */
+struct fg_addr_item {
+	bool is_group;
+	size_t group;
+	struct fg_prefix prefix;
+};
+
+struct fg_addr_match {
+	bool any;		/* "any" or key omitted */
+	struct fg_addr_item *items;
+	size_t n_items;
+};
+
+struct fg_port_range {
+	__u16 lo, hi;		/* host order, lo <= hi */
+};
+
+struct fg_icmp_type {
+	__u8 type;
+	__s16 code;		/* -1 = any code */
+};
+
+struct fg_rule {
+	char *name;
+	struct fg_addr_match from;	/* the flow's initiator */
+	struct fg_addr_match to;	/* the flow's responder */
+	int proto;			/* FG_PROTO_ANY or 0..255 */
+	struct fg_port_range *ports;	/* responder ports; n_ports 0 = all */
+	size_t n_ports;
+	struct fg_icmp_type *icmp_types;	/* n_icmp_types 0 = all */
+	size_t n_icmp_types;
+	enum fg_action action;
+	bool log;
+	int line, col;
+};
+
+/* failsafe: [tcp/22, udp/53, tcp/8000-8010] */
+struct fg_failsafe {
+	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	struct fg_port_range ports;
+	int line, col;
+};
+
+struct fg_timeouts {
+	__u32 tcp_established, tcp_syn, tcp_closing, udp, icmp, other; /* s */
+};
+
+struct fg_policy {
+	char *path;
+	int version;
+	enum fg_action default_action;
+	struct fg_group *groups;
+	size_t n_groups;
+	struct fg_rule *rules;
+	size_t n_rules;
+	struct fg_failsafe *failsafe;
+	size_t n_failsafe;
+	struct fg_timeouts timeouts;
+	__u8 sha256[32];	/* of the file's bytes, for `status` */
+};
+
+/* Defaults applied when `timeouts` (or one of its keys) is absent. */
+#define FG_TIMEOUT_TCP_ESTABLISHED	3600
+#define FG_TIMEOUT_TCP_SYN		30
+#define FG_TIMEOUT_TCP_CLOSING		10
+#define FG_TIMEOUT_UDP			60
+#define FG_TIMEOUT_ICMP			10
+#define FG_TIMEOUT_OTHER		60
+
+/* Parse and validate a policy file. 0, or -EINVAL with diagnostics, or
+ * another -errno (file unreadable: also reported in diagnostics). */
+int fg_policy_load(const char *path, struct fg_policy **out,
+		   struct fg_diags *diags);
+
+/* Same for an in-memory document; `name` is used in diagnostics. */
+int fg_policy_parse(const char *name, const char *buf, size_t len,
+		    struct fg_policy **out, struct fg_diags *diags);
+
+void fg_policy_free(struct fg_policy *p);
+
+/* Parsing helpers shared with the CLI and tests. 0 or -EINVAL. */
+int fg_prefix_parse(const char *s, struct fg_prefix *out);
+int fg_proto_parse(const char *s, int *proto);	/* name or number */
+const char *fg_proto_name(int proto);		/* "tcp", ..., or NULL */
+int fg_icmp_type_parse(const char *s, int proto, struct fg_icmp_type *out);
+
+#endif /* FG_POLICY_H */
