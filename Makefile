@@ -32,7 +32,8 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PROG_SRCS  := $(wildcard tests/prog/test_*.c)
 PROG_BINS  := $(patsubst tests/prog/%.c,$(BUILD)/tests/%,$(PROG_SRCS))
 PROG_LIB   := $(patsubst tests/prog/%.c,$(BUILD)/tests/prog/%.o,$(filter-out tests/prog/test_%.c,$(wildcard tests/prog/*.c)))
-BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bench/*.c))
+BENCH_BPF  := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(wildcard tests/bench/*.bpf.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps test test-unit test-prog test-e2e bench demo clean install
@@ -50,7 +51,11 @@ $(BUILD)/%.bpf.o: tc/%.bpf.c $(BPF_HDRS) | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(BUILD)/userspace/%.o: userspace/%.c $(USER_HDRS) $(SKELS) | $(BUILD)
+# Only the modules that include a skeleton depend on the BPF build.
+SKEL_USERS := $(patsubst userspace/%.c,$(BUILD)/userspace/%.o,$(shell grep -l 'skel\.h' userspace/*.c 2>/dev/null))
+$(SKEL_USERS): $(SKELS)
+
+$(BUILD)/userspace/%.o: userspace/%.c $(USER_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -72,9 +77,9 @@ $(BUILD)/tests/%: tests/prog/%.c $(PROG_LIB) $(LIB) $(USER_HDRS) $(SKELS) $(wild
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/prog $(CFLAGS) -o $@ $< $(PROG_LIB) $(LIB) $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: tests/bench/%.c $(PROG_LIB) $(LIB) $(USER_HDRS) $(SKELS)
+$(BUILD)/bench/%: tests/bench/%.c $(PROG_LIB) $(LIB) $(USER_HDRS) $(SKELS) $(BENCH_BPF)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/prog $(CFLAGS) -o $@ $< $(PROG_LIB) $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/prog -I$(BUILD)/bench $(CFLAGS) -o $@ $< $(PROG_LIB) $(LIB) $(LDLIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -103,3 +108,10 @@ install: $(BUILD)/flowgate
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmark helper BPF programs (traffic generator, bare XDP baselines).
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@

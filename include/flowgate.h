@@ -98,6 +98,7 @@ enum fg_verdict { FG_VERDICTS(FG_X_ENUM_VERDICT) FG_VERDICT_MAX };
 	X(FRAG_OVERLAP,		"frag_overlaps_l4")	/* offset inside L4 hdr */\
 	X(FRAG_BAD,		"frag_bad_length")				\
 	X(TCP_NEW_NOT_SYN,	"tcp_new_not_syn")	/* reserved, strict mode */\
+	X(NO_POLICY,		"no_policy")	/* no policy installed yet */	\
 	X(INTERNAL,		"internal")	/* map lookup failed */
 
 #define FG_X_ENUM_DROP(id, str) FG_DROP_##id,
@@ -270,7 +271,10 @@ struct fg_flow {
 	__u8 user_verdict;	/* reserved: inspector's enum fg_action */
 	__u8 pad;
 	__u32 ifindex;		/* interface of the first packet */
-	__u32 pad2;
+	__u16 cls_port;		/* classifier port value of the first packet
+				 * (responder port, or ICMP type << 8 | code),
+				 * host order: re-classification after reload */
+	__u16 pad2;
 };
 
 /* Fragmented datagrams: verdict of the first fragment for the later ones. */
