@@ -44,7 +44,8 @@ struct fg_compiled {
 
 /*
  * Compile `p`. Fails with -E2BIG (and a diagnostic) if the policy needs more
- * than max_rules rules or more than FG_MAX_WORDS bitmap words, -ENOMEM.
+ * than max_rules rules or more than FG_MAX_WORDS bitmap words, -EINVAL (with
+ * diagnostics) if it is inconsistent (e.g. an unresolved group), -ENOMEM.
  */
 int fg_compile(const struct fg_policy *p, __u32 max_rules,
 	       struct fg_compiled *out, struct fg_diags *diags);
