@@ -234,6 +234,29 @@ struct fg_ctl {
 	struct fg_slot_cfg slot[2];
 };
 
+/* Idle timeout of a flow: the one definition for the kernel (expiry) and
+ * user space (garbage collection, listings). Family 2/10, proto numbers. */
+static inline __u64 fg_flow_timeout(const struct fg_slot_cfg *cfg,
+				    __u8 family, __u8 proto, __u8 state)
+{
+	if (proto == 6) {
+		switch (state) {
+		case FG_STATE_ESTABLISHED:
+			return cfg->timeout_ns[FG_STATE_ESTABLISHED];
+		case FG_STATE_CLOSING:
+		case FG_STATE_CLOSED:
+			return cfg->timeout_ns[FG_STATE_CLOSING];
+		default:
+			return cfg->timeout_ns[FG_STATE_SYN];
+		}
+	}
+	if (proto == 17)
+		return cfg->udp_timeout_ns;
+	if ((proto == 1 && family == 2) || (proto == 58 && family == 10))
+		return cfg->icmp_timeout_ns;
+	return cfg->other_timeout_ns;
+}
+
 #define FG_CTL_F_STRICT_TCP	(1U << 0)	/* reserved: no mid-stream pickup */
 
 /* ------------------------------------------------------------------------ */
@@ -257,7 +280,7 @@ struct fg_flow_key {
 };
 
 struct fg_flow {
-	__u64 created_ns;	/* bpf_ktime_get_ns() */
+	__u64 created_ns;	/* bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC */
 	__u64 last_ns;
 	__u64 packets[2];	/* by enum fg_flow_dir */
 	__u64 bytes[2];

@@ -38,6 +38,9 @@ struct fg_datapath {
 	__u32 max_rules;
 	__u32 flow_entries;
 	int nr_cpus;
+	/* Interfaces with counters: slot i counts iface_ifindex[i]. */
+	__u32 iface_ifindex[FG_MAX_IFACES];
+	__u32 n_ifaces;
 };
 
 /* Open, size and load the map-owning TC object. Installs no policy: until
