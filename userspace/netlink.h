@@ -29,4 +29,53 @@ int fg_nl_link_get_index(__u32 ifindex, struct fg_link *out);
 /* Every link of the current network namespace; *out is malloc'd. */
 int fg_nl_link_list(struct fg_link **out, size_t *n);
 
+/*
+ * Added for attach.c: number of TC filters under `parent` of ifindex (e.g.
+ * the clsact ingress/egress hooks), counted with an RTM_GETTFILTER dump.
+ * 0 if there is no such qdisc; -ENODEV if the link is gone.
+ */
+int fg_nl_tc_filter_count(__u32 ifindex, __u32 parent);
+
+/*
+ * Added for attach.c: kind ("clsact", "ingress", ...) of the qdisc whose
+ * parent is `parent` on ifindex (TC_H_INGRESS for the ingress/clsact slot),
+ * "" if there is none. 0 or -errno (-ENODEV if the link is gone).
+ */
+int fg_nl_qdisc_kind(__u32 ifindex, __u32 parent, char *kind, size_t len);
+
+/*
+ * The socket core under the calls above, for other modules (e.g. a future
+ * RTM_NEWLINK/RTM_DELLINK watcher). A socket belongs to the network
+ * namespace of the thread that opened it.
+ */
+struct nlmsghdr;
+struct mnl_socket;
+
+struct fg_nl {
+	struct mnl_socket *sock;
+	__u32 portid;
+	__u32 seq;
+};
+
+/* Called once per data message; return < 0 (-errno) to stop with that
+ * error (close the socket then: the rest of a dump may still be queued),
+ * 0 to go on, 1 to ignore the rest of the replies. */
+typedef int (*fg_nl_msg_cb)(const struct nlmsghdr *nlh, void *arg);
+
+/* Open an rtnetlink socket; `groups` is a list of RTNLGRP_* multicast
+ * groups to join (n_groups may be 0). */
+int fg_nl_open(struct fg_nl *nl, const unsigned int *groups, size_t n_groups);
+void fg_nl_close(struct fg_nl *nl);
+int fg_nl_fd(const struct fg_nl *nl);
+/* Send `req` (seq/portid are filled in, NLM_F_ACK is added for non-dumps)
+ * and run cb on each reply until the dump ends or the ack arrives. Returns
+ * 0, the kernel's -errno from nlmsgerr, or cb's error. */
+int fg_nl_request(struct fg_nl *nl, struct nlmsghdr *req, fg_nl_msg_cb cb,
+		  void *arg);
+/* Read one batch of multicast notifications (blocks unless the fd is
+ * non-blocking; -EAGAIN then) and run cb on each. */
+int fg_nl_recv(struct fg_nl *nl, fg_nl_msg_cb cb, void *arg);
+/* Decode an RTM_NEWLINK/RTM_DELLINK message. -EINVAL if it is not one. */
+int fg_nl_link_parse(const struct nlmsghdr *nlh, struct fg_link *out);
+
 #endif /* FG_NETLINK_H */
