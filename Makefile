@@ -110,7 +110,7 @@ clean:
 	rm -rf $(BUILD)
 
 # Benchmark helper BPF programs (traffic generator, bare XDP baselines).
-$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS)
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c tests/bench/fg_bench_kern.h $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
