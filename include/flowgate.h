@@ -282,7 +282,7 @@ struct fg_flow_key {
 struct fg_flow {
 	__u64 created_ns;	/* bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC */
 	__u64 last_ns;
-	__u64 packets[2];	/* by enum fg_flow_dir */
+	__u64 packets[2];	/* by enum fg_flow_dir; not atomic (fg_flow.h) */
 	__u64 bytes[2];
 	__u32 rule;		/* rule id that decided, valid in gen */
 	__u32 gen;		/* policy generation of rule and verdict */

@@ -118,12 +118,17 @@ static __always_inline void fg_tcp_update(struct fg_flow *f, __u8 flags,
 static __always_inline void fg_flow_account(struct fg_flow *f, int dir,
 					    __u32 len, __u64 now)
 {
+	/* Plain adds, not atomics (~10 ns per packet here): one direction
+	 * of a flow is nearly always handled by one CPU at a time (RSS queue,
+	 * sender's CPU on veth), so a lost increment needs two CPUs in the
+	 * same direction at the same instant; these are statistics, never
+	 * an input to a verdict. */
 	if (dir == FG_DIR_ORIG) {
-		__sync_fetch_and_add(&f->packets[FG_DIR_ORIG], 1);
-		__sync_fetch_and_add(&f->bytes[FG_DIR_ORIG], len);
+		f->packets[FG_DIR_ORIG]++;
+		f->bytes[FG_DIR_ORIG] += len;
 	} else {
-		__sync_fetch_and_add(&f->packets[FG_DIR_REPLY], 1);
-		__sync_fetch_and_add(&f->bytes[FG_DIR_REPLY], len);
+		f->packets[FG_DIR_REPLY]++;
+		f->bytes[FG_DIR_REPLY] += len;
 	}
 	/* Avoid dirtying the cache line on every packet of a busy flow. */
 	if (f->last_ns != now)
