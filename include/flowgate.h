@@ -153,6 +153,27 @@ enum fg_event_type {
 #define FG_FLOW_F_PICKUP	(1U << 4)	/* created mid-stream */
 
 /* Inspection state, reserved for the AF_XDP inspector (user space writes). */
+/* Application protocols the inspector identifies from payload (fg_flow's
+ * app_id; policy `app:` names). Append only: ids are stored in flows. */
+#define FG_APPS(X)						\
+	X(UNKNOWN,	"unknown")	/* not (yet) identified */	\
+	X(HTTP,		"http")		/* HTTP/1.x */			\
+	X(TLS,		"tls")						\
+	X(DNS,		"dns")		/* UDP and TCP */		\
+	X(SSH,		"ssh")						\
+	X(MYSQL,	"mysql")					\
+	X(POSTGRESQL,	"postgresql")					\
+	X(REDIS,	"redis")					\
+	X(MONGODB,	"mongodb")					\
+	X(KAFKA,	"kafka")					\
+	X(HTTP2,	"http2")	/* cleartext (h2c / prior knowledge) */ \
+	X(GRPC,		"grpc")		/* HTTP/2 with application/grpc */ \
+	X(SMTP,		"smtp")						\
+	X(OTHER,	"other")	/* identified as none of the above */
+
+#define FG_X_ENUM_APP(id, str) FG_APP_##id,
+enum fg_app { FG_APPS(FG_X_ENUM_APP) FG_APP_MAX };
+
 enum fg_inspect_state {
 	FG_INSPECT_NONE = 0,
 	FG_INSPECT_PENDING = 1,
