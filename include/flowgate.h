@@ -152,7 +152,6 @@ enum fg_event_type {
 #define FG_FLOW_F_SYNACK	(1U << 3)	/* responder answered SYN */
 #define FG_FLOW_F_PICKUP	(1U << 4)	/* created mid-stream */
 
-/* Inspection state, reserved for the AF_XDP inspector (user space writes). */
 /* Application protocols the inspector identifies from payload (fg_flow's
  * app_id; policy `app:` names). Append only: ids are stored in flows. */
 #define FG_APPS(X)						\
@@ -174,6 +173,7 @@ enum fg_event_type {
 #define FG_X_ENUM_APP(id, str) FG_APP_##id,
 enum fg_app { FG_APPS(FG_X_ENUM_APP) FG_APP_MAX };
 
+/* Inspection state, reserved for the AF_XDP inspector (user space writes). */
 enum fg_inspect_state {
 	FG_INSPECT_NONE = 0,
 	FG_INSPECT_PENDING = 1,
