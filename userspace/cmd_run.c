@@ -252,6 +252,14 @@ static int load_compile(const char *path, __u32 max_rules,
 		code = err == -ENOMEM ? FG_EXIT_FAIL : FG_EXIT_USAGE;
 		goto fail;
 	}
+	/* keys the data path cannot enforce yet (app, monitor): refuse */
+	err = fg_policy_check_supported(*p, &diags);
+	if (err) {
+		code = FG_EXIT_USAGE;
+		fg_policy_free(*p);
+		*p = NULL;
+		goto fail;
+	}
 	err = fg_compile(*p, max_rules, c, &diags);
 	if (err) {
 		code = err == -E2BIG || err == -EINVAL ? FG_EXIT_USAGE

@@ -7,17 +7,21 @@
  * first problem: every error is collected with its line and column, and a
  * policy with any error is not returned at all. Names are looked up through
  * hash tables so 100,000 rules and 1,000,000 group addresses parse in
- * linear time.
+ * linear time. The issue-4 keys (app, mode, inspect_failure, L7
+ * conditions) are validated here too; fg_policy_check_supported() refuses
+ * them until the data path can enforce them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -458,7 +462,7 @@ static enum int_res node_int(const struct fg_ynode *n, unsigned long long max,
 	return r == -ERANGE ? INT_BIG : r ? INT_NOT : INT_OK;
 }
 
-static const char *const reserved_keys[] = { "app", "inspect", "sensors", "mode" };
+static const char *const reserved_keys[] = { "inspect", "sensors" };
 
 struct field {
 	const char *name;
@@ -977,8 +981,547 @@ static int parse_icmp_types(struct ctx *c, const struct fg_ynode *n, struct fg_r
 
 static const char *const rule_keys[] = {
 	"name", "from", "to", "proto", "ports", "icmp_types", "action", "log",
+	"app", "mode", "http", "tls", "dns",
 };
-enum { RK_NAME, RK_FROM, RK_TO, RK_PROTO, RK_PORTS, RK_ICMP, RK_ACTION, RK_LOG };
+enum {
+	RK_NAME, RK_FROM, RK_TO, RK_PROTO, RK_PORTS, RK_ICMP, RK_ACTION, RK_LOG,
+	RK_APP, RK_MODE, RK_HTTP, RK_TLS, RK_DNS,
+};
+
+/* ---- issue 4: app, mode, inspect_failure and L7 conditions ---- */
+
+#define APP_NAME_ENTRY(id, str) [FG_APP_##id] = str,
+static const char *const app_names[FG_APP_MAX] = { FG_APPS(APP_NAME_ENTRY) };
+#undef APP_NAME_ENTRY
+
+_Static_assert(FG_APP_MAX <= 32, "fg_rule.apps is a 32-bit mask");
+
+#define PAT_NAME_MAX	253	/* a DNS name in text form */
+#define PAT_LABEL_MAX	63
+#define PAT_METHOD_MAX	32
+#define PAT_PATH_MAX	2048
+
+enum pat_type { PAT_NAME, PAT_METHOD, PAT_PATH };
+
+/* "unknown" and "other" are what the inspector reports, not protocols. */
+static bool app_nameable(int app)
+{
+	return app != FG_APP_UNKNOWN && app != FG_APP_OTHER;
+}
+
+static int app_lookup(const char *s)
+{
+	int i;
+
+	for (i = 0; i < FG_APP_MAX; i++)
+		if (app_names[i] && !strcmp(s, app_names[i]))
+			return i;
+	return -1;
+}
+
+static void app_list(char *buf, size_t size)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < FG_APP_MAX && off < size; i++)
+		if (app_nameable(i))
+			off += (size_t)snprintf(buf + off, size - off, "%s%s",
+						off ? ", " : "", app_names[i]);
+}
+
+/* A value of a two-word enum key: mode, inspect_failure. */
+static bool parse_choice(struct ctx *c, const struct fg_ynode *n, const char *what,
+			 const char *a, const char *b, int *out)
+{
+	if (!want_scalar(c, n, what))
+		return false;
+	if (!strcmp(n->str, a))
+		*out = 0;
+	else if (!strcmp(n->str, b))
+		*out = 1;
+	else {
+		perr(c, n, "%s must be %s or %s, not '%s'", what, a, b, n->str);
+		return false;
+	}
+	return true;
+}
+
+static void parse_mode(struct ctx *c, const struct field *f, enum fg_policy_mode *mode,
+		       int *line, int *col)
+{
+	int v;
+
+	if (!f->val)
+		return;
+	*line = f->key->line;
+	*col = f->key->col;
+	if (parse_choice(c, f->val, "'mode'", "protect", "monitor", &v))
+		*mode = v ? FG_POLICY_MODE_MONITOR : FG_POLICY_MODE_PROTECT;
+}
+
+static void parse_inspect_failure(struct ctx *c, const struct field *f)
+{
+	struct fg_policy *p = c->p;
+	int v;
+
+	if (!f->val)
+		return;
+	p->inspect_failure_line = f->key->line;
+	p->inspect_failure_col = f->key->col;
+	if (parse_choice(c, f->val, "'inspect_failure'", "closed", "open", &v))
+		p->inspect_failure = v ? FG_POLICY_INSPECT_OPEN : FG_POLICY_INSPECT_CLOSED;
+}
+
+/*
+ * app: one name or a list. Each app must be able to run over the rule's
+ * protocol: dns over udp or tcp, the others over tcp. Returns false when
+ * an item was not an app name (a typo: block checks would pile on).
+ */
+static bool parse_app(struct ctx *c, const struct field *f, const struct field *pf,
+		      bool proto_ok, struct fg_rule *r)
+{
+	const struct fg_ynode *items;
+	size_t count, i;
+	bool names_ok = true;
+	char list[256];
+
+	r->app_line = f->key->line;
+	r->app_col = f->key->col;
+	if (!scalar_or_list(c, f->val, "'app'", &items, &count))
+		return false;
+	if (!count) {
+		perr(c, f->val, "'app' is an empty list (leave the key out for a rule without inspection)");
+		return false;
+	}
+	if (proto_ok && r->proto != FG_PROTO_ANY && r->proto != IPPROTO_TCP &&
+	    r->proto != IPPROTO_UDP) {
+		/* proto_ok: the proto key is there and a valid scalar */
+		perr(c, f->key, "'app' needs proto tcp, udp or any, not %s", pf->val->str);
+		proto_ok = false;	/* said once for the rule */
+	}
+	for (i = 0; i < count; i++) {
+		const struct fg_ynode *it = &items[i];
+		int app;
+
+		if (!want_scalar(c, it, "an app name")) {
+			names_ok = false;
+			continue;
+		}
+		app = app_lookup(it->str);
+		if (app < 0 || !app_nameable(app))
+			names_ok = false;
+		if (app >= 0 && !app_nameable(app)) {
+			perr(c, it, "'%s' is not an app a policy can name (the inspector reports it for flows it has not identified as a known app)",
+			     it->str);
+			continue;
+		}
+		if (app < 0) {
+			char low[32];
+			size_t k;
+
+			for (k = 0; k < it->n && k < sizeof(low) - 1; k++)
+				low[k] = (char)(it->str[k] >= 'A' && it->str[k] <= 'Z' ?
+						it->str[k] - 'A' + 'a' : it->str[k]);
+			low[k] = '\0';
+			app = it->n < sizeof(low) ? app_lookup(low) : -1;
+			if (app >= 0 && app_nameable(app)) {
+				perr(c, it, "unknown app '%s' (app names are lower case: '%s')",
+				     it->str, low);
+			} else {
+				app_list(list, sizeof(list));
+				perr(c, it, "unknown app '%s' (expected one of: %s)", it->str, list);
+			}
+			continue;
+		}
+		if (r->apps & FG_APP_BIT(app)) {
+			perr(c, it, "app '%s' is listed twice", it->str);
+			continue;
+		}
+		r->apps |= FG_APP_BIT(app);
+		if (proto_ok && r->proto == IPPROTO_UDP && app != FG_APP_DNS)
+			perr(c, it, "app '%s' runs over tcp, not udp (only dns runs over udp)",
+			     it->str);
+	}
+	return names_ok;
+}
+
+static bool is_alnum(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9');
+}
+
+/* A character as a message shows it. */
+static const char *show_char(unsigned char ch, char *buf, size_t size)
+{
+	if (ch > 0x20 && ch < 0x7f)
+		snprintf(buf, size, "'%c'", ch);
+	else if (ch == ' ')
+		snprintf(buf, size, "a space");
+	else
+		snprintf(buf, size, "the byte 0x%02x", ch);
+	return buf;
+}
+
+/*
+ * A host, SNI or DNS name: labels of A-Z a-z 0-9 - _ joined by dots, or
+ * "*." and such a name.
+ */
+static bool check_name_pat(struct ctx *c, const struct fg_ynode *n, const char *what,
+			   struct fg_pat *out)
+{
+	const char *s = n->str, *name = s;
+	size_t len = n->n, i, label = 0;
+	char cb[24];
+
+	if (len == 1 && s[0] == '*') {
+		perr(c, n, "'*' alone matches every name: leave %s out instead", what);
+		return false;
+	}
+	if (len >= 2 && s[0] == '*' && s[1] == '.') {
+		out->wildcard = true;
+		name += 2;
+		len -= 2;
+	}
+	if (!len) {
+		if (out->wildcard)
+			perr(c, n, "'%s' has no name after '*.'", s);
+		else
+			perr(c, n, "an empty name");
+		return false;
+	}
+	if (n->n > PAT_NAME_MAX) {
+		perr(c, n, "name '%.40s...' is too long (%zu characters, at most %d)",
+		     s, n->n, PAT_NAME_MAX);
+		return false;
+	}
+	if (name[len - 1] == '.') {
+		perr(c, n, "'%s' ends with '.': write the name without the final dot", s);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if (ch == '.') {
+			if (!label) {
+				perr(c, n, "'%s' has an empty label (a dot at the start or two in a row)", s);
+				return false;
+			}
+			label = 0;
+			continue;
+		}
+		if (ch == '*') {
+			perr(c, n, "'%s': '*' may only be the whole first label, as in '*.example.com'", s);
+			return false;
+		}
+		if (!is_alnum(ch) && ch != '-' && ch != '_') {
+			perr(c, n, "'%s' contains %s (a name has labels of A-Z a-z 0-9 - _ separated by dots%s)",
+			     s, show_char(ch, cb, sizeof(cb)),
+			     ch == ':' ? "; hosts are matched without the port" : "");
+			return false;
+		}
+		if (++label > PAT_LABEL_MAX) {
+			perr(c, n, "'%s' has a label longer than %d characters", s, PAT_LABEL_MAX);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* An HTTP method: an RFC 9110 token, upper case (methods are case-sensitive). */
+static bool check_method_pat(struct ctx *c, const struct fg_ynode *n, struct fg_pat *out)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	bool lower = false;
+	char up[PAT_METHOD_MAX + 1], cb[24];
+	size_t i;
+
+	if (!n->n) {
+		perr(c, n, "an empty method");
+		return false;
+	}
+	if (n->n == 1 && n->str[0] == '*') {
+		perr(c, n, "'*' is not a method: leave 'methods' out to match every method");
+		return false;
+	}
+	if (n->n > PAT_METHOD_MAX) {
+		perr(c, n, "method '%.40s' is too long (%zu characters, at most %d)",
+		     n->str, n->n, PAT_METHOD_MAX);
+		return false;
+	}
+	for (i = 0; i < n->n; i++) {
+		unsigned char ch = (unsigned char)n->str[i];
+
+		if (ch >= 'a' && ch <= 'z') {
+			lower = true;
+			ch = (unsigned char)(ch - 'a' + 'A');
+		} else if (!is_alnum(ch) && (!ch || !strchr(tchar, ch))) {
+			perr(c, n, "method '%s' contains %s (not an HTTP token character)",
+			     n->str, show_char(ch, cb, sizeof(cb)));
+			return false;
+		}
+		up[i] = (char)ch;
+	}
+	up[i] = '\0';
+	if (lower) {
+		perr(c, n, "method '%s' must be upper case: HTTP methods are case-sensitive (write '%s')",
+		     n->str, up);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * An HTTP path as the inspector sees it after normalisation: starts with
+ * '/', no query, no percent-escapes, no "." or ".." segments; '*' only at
+ * the end (a prefix). Case is kept: paths are case-sensitive.
+ */
+static bool check_path_pat(struct ctx *c, const struct fg_ynode *n, struct fg_pat *out)
+{
+	const char *s = n->str;
+	size_t len = n->n, i, seg;
+	char cb[24];
+
+	if (!len || s[0] != '/') {
+		perr(c, n, "path '%s' must start with '/'", s);
+		return false;
+	}
+	if (len > PAT_PATH_MAX) {
+		perr(c, n, "path '%.40s...' is too long (%zu characters, at most %d)",
+		     s, len, PAT_PATH_MAX);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '*' && i != len - 1) {
+			perr(c, n, "path '%s': '*' may only end a path, as in '/api/*'", s);
+			return false;
+		}
+		if (ch == '?' || ch == '#') {
+			perr(c, n, "path '%s' contains '%c': the query and fragment are not part of the path",
+			     s, ch);
+			return false;
+		}
+		if (ch == '%') {
+			perr(c, n, "path '%s' contains '%%': write the decoded character (paths are matched after percent-decoding)",
+			     s);
+			return false;
+		}
+		if (ch <= 0x20 || ch == 0x7f) {
+			perr(c, n, "path '%s' contains %s", s, show_char(ch, cb, sizeof(cb)));
+			return false;
+		}
+	}
+	out->wildcard = s[len - 1] == '*';
+	/* dot segments are resolved before matching: such a path never matches */
+	for (i = 1, seg = 1; i <= len; i++) {
+		bool end = i == len || s[i] == '/';
+
+		if (!end)
+			continue;
+		if ((i - seg == 1 && s[seg] == '.') ||
+		    (i - seg == 2 && s[seg] == '.' && s[seg + 1] == '.')) {
+			perr(c, n, "path '%s' has a '.' or '..' segment: paths are matched after those are resolved, so it would never match",
+			     s);
+			return false;
+		}
+		seg = i + 1;
+	}
+	return true;
+}
+
+/* hosts: [...], methods: [...], paths: [...], sni: [...], names: [...] */
+static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type type,
+			  struct fg_pat_list *l)
+{
+	char what[40];
+	const struct fg_ynode *items;
+	struct strtab seen = { 0 };
+	size_t count, i, old;
+	int err = 0;
+
+	if (!f->val)
+		return 0;
+	snprintf(what, sizeof(what), "'%s'", f->name);
+	if (!scalar_or_list(c, f->val, what, &items, &count))
+		return 0;
+	if (!count) {
+		perr(c, f->val, "%s is an empty list (leave the key out for no condition)", what);
+		return 0;
+	}
+	l->v = calloc(count, sizeof(*l->v));
+	if (!l->v || strtab_init(&seen, count)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		const struct fg_ynode *it = &items[i];
+		struct fg_pat *pat = &l->v[l->n];
+		bool ok;
+
+		if (!want_scalar(c, it, type == PAT_METHOD ? "a method" :
+				 type == PAT_PATH ? "a path" : "a name"))
+			continue;
+		memset(pat, 0, sizeof(*pat));
+		if (type == PAT_NAME)
+			ok = check_name_pat(c, it, what, pat);
+		else if (type == PAT_METHOD)
+			ok = check_method_pat(c, it, pat);
+		else
+			ok = check_path_pat(c, it, pat);
+		if (!ok)
+			continue;
+		pat->text = strdup(it->str);
+		if (!pat->text) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (type == PAT_NAME) {
+			char *t;
+
+			/* names compare without regard to case */
+			for (t = pat->text; *t; t++)
+				if (*t >= 'A' && *t <= 'Z')
+					*t = (char)(*t - 'A' + 'a');
+		}
+		pat->line = it->line;
+		pat->col = it->col;
+		if (!strtab_add(&seen, pat->text, i, &old)) {
+			perr(c, it, "'%s' is listed twice in %s (first at %d:%d)", it->str,
+			     what, items[old].line, items[old].col);
+			free(pat->text);
+			pat->text = NULL;
+			continue;
+		}
+		l->n++;
+	}
+out:
+	strtab_free(&seen);
+	return err;
+}
+
+struct l7_key {
+	const char *name;
+	enum pat_type type;
+	size_t off;		/* of the fg_pat_list in the condition struct */
+};
+
+static const struct l7_key http_keys[] = {
+	{ "hosts", PAT_NAME, offsetof(struct fg_http_cond, hosts) },
+	{ "methods", PAT_METHOD, offsetof(struct fg_http_cond, methods) },
+	{ "paths", PAT_PATH, offsetof(struct fg_http_cond, paths) },
+};
+static const struct l7_key tls_keys[] = {
+	{ "sni", PAT_NAME, offsetof(struct fg_tls_cond, sni) },
+};
+static const struct l7_key dns_keys[] = {
+	{ "names", PAT_NAME, offsetof(struct fg_dns_cond, names) },
+};
+
+#define L7_KEYS_MAX 3
+
+/* An L7 block (`http: {...}`, present) into cond, a struct fg_*_cond. */
+static int parse_l7_block(struct ctx *c, const struct field *bf, const struct l7_key *keys,
+			  size_t nkeys, void *cond)
+{
+	const char *names[L7_KEYS_MAX];
+	struct field f[L7_KEYS_MAX];
+	char what[16];
+	size_t i;
+	int err;
+
+	snprintf(what, sizeof(what), "'%s'", bf->name);
+	if (!want_kind(c, bf->val, FG_Y_MAP, what))
+		return 0;
+	for (i = 0; i < nkeys; i++)
+		names[i] = keys[i].name;
+	init_fields(f, names, nkeys);
+	map_fields(c, bf->val, f, nkeys, bf->name);
+	for (i = 0; i < nkeys; i++) {
+		err = parse_pat_list(c, &f[i], keys[i].type,
+				     (struct fg_pat_list *)((char *)cond + keys[i].off));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void pat_list_free(struct fg_pat_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Parse app, mode and the L7 blocks of rule r; f are its fields. */
+static int parse_rule_l7(struct ctx *c, const struct field *f, bool proto_ok,
+			 struct fg_rule *r)
+{
+	struct {
+		size_t rk;
+		enum fg_app app;
+		const struct l7_key *keys;
+		size_t nkeys;
+		void *cond;
+		bool *set;
+		int *line, *col;
+	} blocks[] = {
+		{ RK_HTTP, FG_APP_HTTP, http_keys, ARRAY_SIZE(http_keys), &r->http,
+		  &r->http.set, &r->http.line, &r->http.col },
+		{ RK_TLS, FG_APP_TLS, tls_keys, ARRAY_SIZE(tls_keys), &r->tls,
+		  &r->tls.set, &r->tls.line, &r->tls.col },
+		{ RK_DNS, FG_APP_DNS, dns_keys, ARRAY_SIZE(dns_keys), &r->dns,
+		  &r->dns.set, &r->dns.line, &r->dns.col },
+	};
+	bool app_ok = true;
+	size_t i;
+	int err;
+
+	r->mode = c->p->mode;
+	if (f[RK_MODE].val) {
+		r->mode_set = true;
+		parse_mode(c, &f[RK_MODE], &r->mode, &r->mode_line, &r->mode_col);
+	}
+	if (f[RK_APP].val)
+		app_ok = parse_app(c, &f[RK_APP], &f[RK_PROTO], proto_ok, r);
+
+	for (i = 0; i < ARRAY_SIZE(blocks); i++) {
+		const struct field *bf = &f[blocks[i].rk];
+		const char *an = app_names[blocks[i].app];
+
+		if (!bf->val)
+			continue;
+		*blocks[i].set = true;
+		*blocks[i].line = bf->key->line;
+		*blocks[i].col = bf->key->col;
+		err = parse_l7_block(c, bf, blocks[i].keys, blocks[i].nkeys, blocks[i].cond);
+		if (err)
+			return err;
+		/* a condition only means something for flows of its app */
+		if (!f[RK_APP].val)
+			perr(c, bf->key, "'%s' conditions need 'app: %s' in the same rule", an, an);
+		else if (app_ok && !(r->apps & FG_APP_BIT(blocks[i].app)))
+			perr(c, bf->key, "'%s' conditions need %s in the rule's 'app' list", an, an);
+	}
+	return 0;
+}
+
+static void rule_l7_free(struct fg_rule *r)
+{
+	pat_list_free(&r->http.hosts);
+	pat_list_free(&r->http.methods);
+	pat_list_free(&r->http.paths);
+	pat_list_free(&r->tls.sni);
+	pat_list_free(&r->dns.names);
+}
+
 
 static int parse_rule(struct ctx *c, const struct fg_ynode *n, struct fg_rule *r)
 {
@@ -1075,7 +1618,7 @@ static int parse_rule(struct ctx *c, const struct fg_ynode *n, struct fg_rule *r
 			perr(c, v, "'log' must be true or false, not %s",
 			     describe(v, buf, sizeof(buf)));
 	}
-	return 0;
+	return parse_rule_l7(c, f, proto_ok, r);
 }
 
 static int parse_rules(struct ctx *c, const struct field *f)
@@ -1197,8 +1740,12 @@ static void parse_timeouts(struct ctx *c, const struct field *tf)
 
 static const char *const top_keys[] = {
 	"version", "default", "groups", "rules", "failsafe", "timeouts",
+	"mode", "inspect_failure",
 };
-enum { TK_VERSION, TK_DEFAULT, TK_GROUPS, TK_RULES, TK_FAILSAFE, TK_TIMEOUTS };
+enum {
+	TK_VERSION, TK_DEFAULT, TK_GROUPS, TK_RULES, TK_FAILSAFE, TK_TIMEOUTS,
+	TK_MODE, TK_INSPECT_FAILURE,
+};
 
 static int validate(struct ctx *c, const struct fg_ynode *root)
 {
@@ -1222,6 +1769,9 @@ static int validate(struct ctx *c, const struct fg_ynode *root)
 	map_fields(c, root, f, ARRAY_SIZE(f), "the policy");
 	parse_version(c, root, &f[TK_VERSION]);
 	parse_default(c, root, &f[TK_DEFAULT]);
+	/* before rules: a rule without its own mode takes the policy's */
+	parse_mode(c, &f[TK_MODE], &c->p->mode, &c->p->mode_line, &c->p->mode_col);
+	parse_inspect_failure(c, &f[TK_INSPECT_FAILURE]);
 	/* groups before rules whatever the file order: rules refer to them */
 	err = parse_groups(c, &f[TK_GROUPS]);
 	if (!err)
@@ -1290,6 +1840,7 @@ void fg_policy_free(struct fg_policy *p)
 		free(r->to.items);
 		free(r->ports);
 		free(r->icmp_types);
+		rule_l7_free(r);
 	}
 	free(p->rules);
 	free(p->failsafe);
@@ -1405,4 +1956,72 @@ out_free:
 out_close:
 	close(fd);
 	return err;
+}
+
+/* ---- what the data path cannot enforce yet ---- */
+
+int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags)
+{
+	const char *file = p->path && p->path[0] ? p->path : NULL;
+	size_t first = diags->n, n = 0, i;
+
+	if (p->mode == FG_POLICY_MODE_MONITOR) {
+		fg_diag_add(diags, file, p->mode_line, p->mode_col,
+			    "'mode: monitor' is not supported yet (the fast path enforces every rule)");
+		n++;
+	}
+	for (i = 0; i < p->n_rules; i++) {
+		const struct fg_rule *r = &p->rules[i];
+
+		if (r->mode_set && r->mode == FG_POLICY_MODE_MONITOR) {
+			fg_diag_add(diags, file, r->mode_line, r->mode_col,
+				    "rule '%s': 'mode: monitor' is not supported yet (the fast path enforces every rule)",
+				    r->name);
+			n++;
+		}
+		if (r->apps) {
+			fg_diag_add(diags, file, r->app_line, r->app_col,
+				    "rule '%s': 'app' needs the AF_XDP inspector, not supported yet",
+				    r->name);
+			n++;
+		}
+	}
+	if (!n)
+		return 0;
+	sort_diags(diags, first);
+	return -EOPNOTSUPP;
+}
+
+/* ---- reference matching (docs/policy.md, "L7 conditions") ---- */
+
+bool fg_pat_match_name(const struct fg_pat *pat, const char *v, size_t len)
+{
+	size_t tl = strlen(pat->text);
+
+	/* a NUL inside a name is an evasion attempt, never a match */
+	if (memchr(v, '\0', len))
+		return false;
+	if (len && v[len - 1] == '.')	/* "shop.example." is shop.example */
+		len--;
+	if (!pat->wildcard)
+		return len == tl && !strncasecmp(v, pat->text, len);
+	/* "*.suffix": at least one label, then ".suffix" */
+	tl--;			/* the '*' */
+	return len > tl && v[0] != '.' &&
+	       !strncasecmp(v + len - tl, pat->text + 1, tl);
+}
+
+bool fg_pat_match_path(const struct fg_pat *pat, const char *v, size_t len)
+{
+	size_t tl = strlen(pat->text);
+
+	if (!pat->wildcard)
+		return len == tl && !memcmp(v, pat->text, len);
+	tl--;			/* the '*' */
+	return len >= tl && !memcmp(v, pat->text, tl);
+}
+
+bool fg_pat_match_method(const struct fg_pat *pat, const char *v, size_t len)
+{
+	return len == strlen(pat->text) && !memcmp(v, pat->text, len);
 }

@@ -57,6 +57,60 @@ struct fg_icmp_type {
 	__s16 code;		/* -1 = any code */
 };
 
+/* `mode`: protect enforces; monitor delivers and logs what would be denied. */
+enum fg_policy_mode {
+	FG_POLICY_MODE_PROTECT = 0,
+	FG_POLICY_MODE_MONITOR = 1,
+};
+
+/* `inspect_failure`: what inspected flows get when no inspector can take them. */
+enum fg_policy_inspect_failure {
+	FG_POLICY_INSPECT_CLOSED = 0,
+	FG_POLICY_INSPECT_OPEN = 1,
+};
+
+/* Bit of an enum fg_app in fg_rule.apps. */
+#define FG_APP_BIT(app)	(1u << (app))
+
+/*
+ * One item of an L7 condition list (see docs/policy.md):
+ *  - host/SNI/DNS name: lower case; wildcard = "*.suffix" (one or more
+ *    labels in front of suffix, never suffix itself);
+ *  - HTTP path: as written, starts with '/'; wildcard = ends with '*'
+ *    (every path that starts with the text before it);
+ *  - HTTP method: upper-case token, never a wildcard.
+ * text is the normalised pattern, '*' included.
+ */
+struct fg_pat {
+	char *text;
+	bool wildcard;
+	int line, col;
+};
+
+struct fg_pat_list {
+	struct fg_pat *v;
+	size_t n;		/* 0 = key absent: no condition */
+};
+
+/* An L7 block; set = present in the rule (an empty block is no condition). */
+struct fg_http_cond {
+	bool set;
+	int line, col;		/* of the 'http' key */
+	struct fg_pat_list hosts, methods, paths;
+};
+
+struct fg_tls_cond {
+	bool set;
+	int line, col;
+	struct fg_pat_list sni;
+};
+
+struct fg_dns_cond {
+	bool set;
+	int line, col;
+	struct fg_pat_list names;
+};
+
 struct fg_rule {
 	char *name;
 	struct fg_addr_match from;	/* the flow's initiator */
@@ -69,6 +123,15 @@ struct fg_rule {
 	enum fg_action action;
 	bool log;
 	int line, col;
+	/* L7 (issue 4): parsed and validated; enforced once the inspector lands. */
+	__u32 apps;			/* FG_APP_BIT()s; 0 = no 'app': L3/L4 rule */
+	int app_line, app_col;		/* of the 'app' key */
+	enum fg_policy_mode mode;	/* the rule's own mode, else the policy's */
+	bool mode_set;			/* the rule has its own 'mode' */
+	int mode_line, mode_col;
+	struct fg_http_cond http;
+	struct fg_tls_cond tls;
+	struct fg_dns_cond dns;
 };
 
 /* failsafe: [tcp/22, udp/53, tcp/8000-8010] */
@@ -94,6 +157,11 @@ struct fg_policy {
 	size_t n_failsafe;
 	struct fg_timeouts timeouts;
 	__u8 sha256[32];	/* of the file's bytes, for `status` */
+	/* issue 4: parsed and validated; enforced once the inspector lands */
+	enum fg_policy_mode mode;
+	int mode_line, mode_col;		/* 0 = key absent (protect) */
+	enum fg_policy_inspect_failure inspect_failure;
+	int inspect_failure_line, inspect_failure_col;	/* 0 = absent (closed) */
 };
 
 /* Defaults applied when `timeouts` (or one of its keys) is absent. */
@@ -114,6 +182,24 @@ int fg_policy_parse(const char *name, const char *buf, size_t len,
 		    struct fg_policy **out, struct fg_diags *diags);
 
 void fg_policy_free(struct fg_policy *p);
+
+/*
+ * Refuse what the loaded data path cannot enforce yet: `app` (and the L7
+ * blocks that need it) and monitor mode. Accepting them would change what
+ * the firewall does without saying so. 0, or -EOPNOTSUPP with one
+ * diagnostic per use. Called where a policy is about to be enforced or
+ * checked; delete it once the AF_XDP inspector lands.
+ */
+int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags);
+
+/*
+ * Does value (len bytes, not NUL-terminated) match pat? Names compare
+ * without regard to ASCII case; paths and methods exactly. The reference
+ * for the inspector's matching.
+ */
+bool fg_pat_match_name(const struct fg_pat *pat, const char *value, size_t len);
+bool fg_pat_match_path(const struct fg_pat *pat, const char *value, size_t len);
+bool fg_pat_match_method(const struct fg_pat *pat, const char *value, size_t len);
 
 /* Parsing helpers shared with the CLI and tests. 0 or -EINVAL. */
 int fg_prefix_parse(const char *s, struct fg_prefix *out);

@@ -261,10 +261,13 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p,
 	line = (int)p->problem_mark.line + 1;
 	col = (int)p->problem_mark.column + 1;
 	if (p->context)
-		berr(b, line, col, "YAML syntax error: %s (%s started at %d:%d)",
+		berr(b, line, col, "YAML syntax error: %s (%s started at %d:%d)%s",
 		     p->problem ? p->problem : "unknown problem", p->context,
 		     (int)p->context_mark.line + 1,
-		     (int)p->context_mark.column + 1);
+		     (int)p->context_mark.column + 1,
+		     /* YAML reads a plain *.example.com as an alias */
+		     !strcmp(p->context, "while scanning an alias") ?
+		     "; a value that starts with '*' must be quoted, as in \"*.example.com\"" : "");
 	else
 		berr(b, line, col, "YAML syntax error: %s",
 		     p->problem ? p->problem : "unknown problem");

@@ -2,6 +2,8 @@
 /*
  * test_policy.c - the policy parser: the issue's example as a tree, every
  * class of error with its line and column, several errors at once, the
+ * issue-4 keys (app, mode, inspect_failure, L7 conditions, the gate that
+ * refuses them until the inspector exists, the reference matching), the
  * fixtures in tests/policies, the shared parsing helpers, SHA-256, and a
  * generated policy of 100,000 rules and 1,000,000 group addresses.
  *
@@ -416,13 +418,19 @@ static void test_err_unknown_and_reserved_keys(void **state)
 	    { 6, 5, "unknown key 'prot' in a rule" });
 	BAD(HDR "timeouts:\n  udp: 5\n  tcp_fin: 3\n",
 	    { 5, 3, "unknown key 'tcp_fin' in timeouts" });
-	BAD(HDR "app: x\ninspect: 1\nsensors: []\nmode: strict\n",
-	    { 3, 1, "'app' is not supported yet" },
+	/* app and mode are keys of a rule (and mode of the policy) now */
+	BAD(HDR "app: x\ninspect: 1\nsensors: []\n",
+	    { 3, 1, "unknown key 'app' in the policy (expected one of: version, default, groups, rules, failsafe, timeouts, mode, inspect_failure)" },
 	    { 4, 1, "'inspect' is not supported yet" },
-	    { 5, 1, "'sensors' is not supported yet" },
-	    { 6, 1, "'mode' is not supported yet" });
-	BAD(HDR "rules:\n  - name: a\n    app: http\n    action: allow\n",
-	    { 5, 5, "'app' is not supported yet" });
+	    { 5, 1, "'sensors' is not supported yet" });
+	BAD(HDR "rules:\n  - name: a\n    inspect: http\n    sensors: [x]\n    action: allow\n",
+	    { 5, 5, "'inspect' is not supported yet" },
+	    { 6, 5, "'sensors' is not supported yet" });
+	BAD(HDR "rules:\n  - name: a\n    action: allow\n    http: {}\n    tls: {alpn: [h2]}\n",
+	    { 6, 5, "'http' conditions need 'app: http'" },
+	    { 7, 5, "'tls' conditions need 'app: tls'" },
+	    { 7, 11, "unknown key 'alpn' in tls (expected one of: sni)" });
+	BAD(HDR "timeouts: {mode: 1}\n", { 3, 12, "unknown key 'mode' in timeouts" });
 }
 
 static void test_err_duplicate_keys(void **state)
@@ -646,6 +654,491 @@ static void test_many_errors_together(void **state)
 	    { 14, 12, "protocol must be tcp or udp" },
 	    { 15, 17, "timeout 'udp' must be at least 1 second" },
 	    { 16, 1, "'sensors' is not supported yet" });
+}
+
+/* ---- issue 4: mode, inspect_failure, app and L7 conditions ---- */
+
+/* The issue's example, in a complete policy. */
+static const char l7_example[] =
+	"version: 1\n"						/* 1 */
+	"default: deny\n"
+	"mode: protect\n"
+	"inspect_failure: closed\n"
+	"groups:\n"						/* 5 */
+	"  web: [10.20.0.0/16]\n"
+	"  dbs: [10.30.0.0/16]\n"
+	"rules:\n"
+	"  - name: web\n"
+	"    to: web\n"						/* 10 */
+	"    proto: tcp\n"
+	"    ports: [80, 8080]\n"
+	"    app: http\n"
+	"    http:\n"
+	"      hosts: [\"shop.example\", \"*.Shop.Example\"]\n"	/* 15 */
+	"      methods: [GET, POST]\n"
+	"      paths: [\"/api/*\", \"/static/*\"]\n"
+	"    action: allow\n"
+	"  - name: tls-out\n"
+	"    proto: tcp\n"					/* 20 */
+	"    ports: [443]\n"
+	"    app: tls\n"
+	"    tls: {sni: [\"*.example.com\"]}\n"
+	"    action: allow\n"
+	"  - name: dns\n"					/* 25 */
+	"    proto: udp\n"
+	"    ports: [53]\n"
+	"    app: dns\n"
+	"    dns: {names: [\"*.corp.example\", \"example.com\"]}\n"
+	"    action: allow\n"					/* 30 */
+	"  - name: db\n"
+	"    to: dbs\n"
+	"    proto: tcp\n"
+	"    ports: [5432, 6379, 3306]\n"
+	"    app: [postgresql, redis, mysql]\n"		/* 35 */
+	"    action: allow\n"
+	"  - name: ssh\n"
+	"    proto: tcp\n"
+	"    ports: [22]\n"
+	"    action: allow\n";					/* 40 */
+
+static void assert_pat(const struct fg_pat *p, const char *text, bool wildcard,
+		       int line, int col)
+{
+	assert_string_equal(p->text, text);
+	assert_int_equal(p->wildcard, wildcard);
+	assert_int_equal(p->line, line);
+	assert_int_equal(p->col, col);
+}
+
+static void test_l7_example(void **state)
+{
+	struct fg_policy *p = parse_ok(l7_example);
+	struct fg_diags d = { 0 };
+	const struct fg_rule *r;
+	const struct expect gate[] = {
+		{ 13, 5, "rule 'web': 'app' needs the AF_XDP inspector, not supported yet" },
+		{ 22, 5, "rule 'tls-out': 'app' needs the AF_XDP inspector, not supported yet" },
+		{ 28, 5, "rule 'dns': 'app' needs the AF_XDP inspector, not supported yet" },
+		{ 35, 5, "rule 'db': 'app' needs the AF_XDP inspector, not supported yet" },
+	};
+
+	assert_int_equal(p->mode, FG_POLICY_MODE_PROTECT);
+	assert_int_equal(p->mode_line, 3);
+	assert_int_equal(p->mode_col, 1);
+	assert_int_equal(p->inspect_failure, FG_POLICY_INSPECT_CLOSED);
+	assert_int_equal(p->inspect_failure_line, 4);
+	assert_int_equal(p->n_rules, 5);
+
+	r = &p->rules[0];
+	assert_int_equal(r->apps, FG_APP_BIT(FG_APP_HTTP));
+	assert_int_equal(r->app_line, 13);
+	assert_int_equal(r->app_col, 5);
+	assert_int_equal(r->mode, FG_POLICY_MODE_PROTECT);
+	assert_false(r->mode_set);
+	assert_true(r->http.set);
+	assert_int_equal(r->http.line, 14);
+	assert_int_equal(r->http.col, 5);
+	assert_false(r->tls.set);
+	assert_false(r->dns.set);
+	assert_int_equal(r->http.hosts.n, 2);
+	assert_pat(&r->http.hosts.v[0], "shop.example", false, 15, 15);
+	/* names are stored lower case */
+	assert_pat(&r->http.hosts.v[1], "*.shop.example", true, 15, 31);
+	assert_int_equal(r->http.methods.n, 2);
+	assert_pat(&r->http.methods.v[0], "GET", false, 16, 17);
+	assert_pat(&r->http.methods.v[1], "POST", false, 16, 22);
+	assert_int_equal(r->http.paths.n, 2);
+	assert_pat(&r->http.paths.v[0], "/api/*", true, 17, 15);
+	assert_pat(&r->http.paths.v[1], "/static/*", true, 17, 25);
+	/* the L3/L4 part is what it was */
+	assert_int_equal(r->proto, IPPROTO_TCP);
+	assert_int_equal(r->n_ports, 2);
+	assert_false(r->to.any);
+
+	r = &p->rules[1];
+	assert_int_equal(r->apps, FG_APP_BIT(FG_APP_TLS));
+	assert_true(r->tls.set);
+	assert_int_equal(r->tls.line, 23);
+	assert_false(r->http.set);
+	assert_int_equal(r->tls.sni.n, 1);
+	assert_pat(&r->tls.sni.v[0], "*.example.com", true, 23, 17);
+
+	r = &p->rules[2];
+	assert_int_equal(r->apps, FG_APP_BIT(FG_APP_DNS));
+	assert_int_equal(r->proto, IPPROTO_UDP);
+	assert_int_equal(r->dns.names.n, 2);
+	assert_pat(&r->dns.names.v[0], "*.corp.example", true, 29, 19);
+	assert_pat(&r->dns.names.v[1], "example.com", false, 29, 37);
+
+	r = &p->rules[3];
+	assert_int_equal(r->apps, FG_APP_BIT(FG_APP_POSTGRESQL) | FG_APP_BIT(FG_APP_REDIS) |
+				  FG_APP_BIT(FG_APP_MYSQL));
+	assert_false(r->http.set || r->tls.set || r->dns.set);
+
+	r = &p->rules[4];
+	assert_int_equal(r->apps, 0);
+	assert_int_equal(r->app_line, 0);
+
+	/* valid, but not enforceable yet: one message per rule with app */
+	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
+	check_diags(&d, gate, sizeof(gate) / sizeof(gate[0]));
+	fg_diags_free(&d);
+	fg_policy_free(p);
+}
+
+static void test_l7_modes(void **state)
+{
+	struct fg_policy *p = parse_ok(HDR
+		"mode: monitor\n"				/* 3 */
+		"inspect_failure: open\n"
+		"rules:\n"
+		"  - name: a\n"
+		"    action: deny\n"
+		"  - name: b\n"
+		"    mode: protect\n"				/* 9 */
+		"    action: deny\n"
+		"  - name: c\n"
+		"    mode: monitor\n"				/* 12 */
+		"    action: allow\n");
+	const struct expect gate[] = {
+		{ 3, 1, "'mode: monitor' is not supported yet" },
+		{ 12, 5, "rule 'c': 'mode: monitor' is not supported yet" },
+	};
+	const struct expect gate2[] = {
+		{ 6, 5, "rule 'x': 'app' needs the AF_XDP inspector" },
+		{ 8, 1, "'mode: monitor' is not supported yet" },
+	};
+	struct fg_diags d = { 0 };
+
+	assert_int_equal(p->mode, FG_POLICY_MODE_MONITOR);
+	assert_int_equal(p->inspect_failure, FG_POLICY_INSPECT_OPEN);
+	assert_int_equal(p->inspect_failure_line, 4);
+	assert_int_equal(p->inspect_failure_col, 1);
+	/* a rule without its own mode takes the policy's */
+	assert_int_equal(p->rules[0].mode, FG_POLICY_MODE_MONITOR);
+	assert_false(p->rules[0].mode_set);
+	assert_int_equal(p->rules[1].mode, FG_POLICY_MODE_PROTECT);
+	assert_true(p->rules[1].mode_set);
+	assert_int_equal(p->rules[1].mode_line, 9);
+	assert_int_equal(p->rules[1].mode_col, 5);
+	assert_int_equal(p->rules[2].mode, FG_POLICY_MODE_MONITOR);
+	assert_true(p->rules[2].mode_set);
+	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
+	check_diags(&d, gate, 2);
+	fg_diags_free(&d);
+	fg_policy_free(p);
+
+	/* defaults; protect and inspect_failure alone are what the fast path does */
+	p = parse_ok(HDR "inspect_failure: open\nrules:\n  - {name: a, mode: protect, action: allow}\n");
+	assert_int_equal(p->mode, FG_POLICY_MODE_PROTECT);
+	assert_int_equal(p->mode_line, 0);
+	assert_int_equal(fg_policy_check_supported(p, &d), 0);
+	assert_int_equal(d.n, 0);
+	fg_policy_free(p);
+	p = parse_ok(HDR);
+	assert_int_equal(p->inspect_failure, FG_POLICY_INSPECT_CLOSED);
+	assert_int_equal(p->inspect_failure_line, 0);
+	assert_int_equal(fg_policy_check_supported(p, &d), 0);
+	fg_policy_free(p);
+
+	/* gate messages come in file order; app on a deny rule is valid */
+	p = parse_ok(HDR "rules:\n  - name: x\n    proto: tcp\n    app: ssh\n    action: deny\n"
+		     "mode: monitor\n");
+	assert_int_equal(p->rules[0].apps, FG_APP_BIT(FG_APP_SSH));
+	assert_int_equal(p->rules[0].action, FG_ACTION_DENY);
+	assert_int_equal(p->rules[0].mode, FG_POLICY_MODE_MONITOR);
+	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
+	check_diags(&d, gate2, 2);
+	fg_diags_free(&d);
+	fg_policy_free(p);
+}
+
+static void test_err_mode_inspect_failure(void **state)
+{
+	BAD(HDR "mode: strict\n", { 3, 7, "'mode' must be protect or monitor, not 'strict'" });
+	BAD(HDR "mode: [monitor]\n", { 3, 7, "'mode' must be a single value, not a list" });
+	BAD(HDR "mode: protect\nmode: monitor\n",
+	    { 4, 1, "duplicate key 'mode' in the policy (first at 3:1)" });
+	BAD(HDR "inspect_failure: fail-open\n",
+	    { 3, 18, "'inspect_failure' must be closed or open, not 'fail-open'" });
+	BAD(HDR "inspect_failure:\n",
+	    { 3, 17, "'inspect_failure' must be a single value, not nothing (null)" });
+	BAD(HDR "rules:\n  - name: a\n    mode: Monitor\n    action: allow\n",
+	    { 5, 11, "'mode' must be protect or monitor, not 'Monitor'" });
+	BAD(HDR "rules:\n  - name: a\n    inspect_failure: open\n    action: allow\n",
+	    { 5, 5, "unknown key 'inspect_failure' in a rule (expected one of: name, from, to, proto, ports, icmp_types, action, log, app, mode, http, tls, dns)" });
+}
+
+#define RULE_A HDR "rules:\n  - name: a\n"	/* the rule's keys start on line 5 */
+
+static void test_err_app(void **state)
+{
+	struct fg_policy *p;
+
+	BAD(RULE_A "    app: [http, htp, HTTP, other, unknown, http, 7]\n    action: allow\n",
+	    { 5, 17, "unknown app 'htp' (expected one of: http, tls, dns, ssh, mysql, postgresql, redis, mongodb, kafka, http2, grpc, smtp)" },
+	    { 5, 22, "unknown app 'HTTP' (app names are lower case: 'http')" },
+	    { 5, 28, "'other' is not an app a policy can name" },
+	    { 5, 35, "'unknown' is not an app a policy can name" },
+	    { 5, 44, "app 'http' is listed twice" },
+	    { 5, 50, "unknown app '7'" });
+	BAD(RULE_A "    app: []\n    action: allow\n", { 5, 10, "'app' is an empty list" });
+	BAD(RULE_A "    app:\n    action: allow\n",
+	    { 5, 9, "'app' must be a value or a list of values, not nothing (null)" });
+	BAD(RULE_A "    app: {http: 1}\n    action: allow\n",
+	    { 5, 10, "'app' must be a value or a list of values, not a mapping" });
+	BAD(RULE_A "    app: [[http]]\n    action: allow\n",
+	    { 5, 11, "an app name must be a single value, not a list" });
+	/* transport: dns over udp or tcp, everything else over tcp */
+	BAD(RULE_A "    proto: icmp\n    app: http\n    action: allow\n",
+	    { 6, 5, "'app' needs proto tcp, udp or any, not icmp" });
+	BAD(RULE_A "    proto: 17\n    app: http\n    action: allow\n",
+	    { 6, 10, "app 'http' runs over tcp, not udp (only dns runs over udp)" });
+	BAD(RULE_A "    proto: udp\n    app: [dns, ssh]\n    action: allow\n",
+	    { 6, 16, "app 'ssh' runs over tcp, not udp" });
+
+	p = parse_ok(HDR "rules:\n"
+		     "  - {name: a, proto: udp, app: dns, action: allow}\n"
+		     "  - {name: b, proto: tcp, app: [dns, smtp, grpc], action: allow}\n"
+		     "  - {name: c, app: [http, dns, kafka, mongodb, http2], action: deny}\n"
+		     "  - {name: d, proto: 6, app: [tls], action: allow}\n");
+	assert_int_equal(p->rules[0].apps, FG_APP_BIT(FG_APP_DNS));
+	assert_int_equal(p->rules[1].apps, FG_APP_BIT(FG_APP_DNS) | FG_APP_BIT(FG_APP_SMTP) |
+					   FG_APP_BIT(FG_APP_GRPC));
+	assert_int_equal(p->rules[2].proto, FG_PROTO_ANY);
+	assert_int_equal(p->rules[2].apps, FG_APP_BIT(FG_APP_HTTP) | FG_APP_BIT(FG_APP_DNS) |
+					   FG_APP_BIT(FG_APP_KAFKA) | FG_APP_BIT(FG_APP_MONGODB) |
+					   FG_APP_BIT(FG_APP_HTTP2));
+	assert_int_equal(p->rules[3].apps, FG_APP_BIT(FG_APP_TLS));
+	fg_policy_free(p);
+}
+
+static void test_err_l7_blocks(void **state)
+{
+	struct fg_policy *p;
+
+	BAD(RULE_A "    proto: tcp\n    dns: {names: [a.com]}\n    action: allow\n",
+	    { 6, 5, "'dns' conditions need 'app: dns' in the same rule" });
+	BAD(RULE_A "    app: [http, tls]\n    dns: {}\n    action: allow\n",
+	    { 6, 5, "'dns' conditions need dns in the rule's 'app' list" });
+	BAD(RULE_A "    app: [postgresql]\n    tls: {sni: x.com}\n    http: {}\n    action: allow\n",
+	    { 6, 5, "'tls' conditions need tls in the rule's 'app' list" },
+	    { 7, 5, "'http' conditions need http in the rule's 'app' list" });
+	/* a mistyped app is reported once, not again by its block */
+	BAD(RULE_A "    app: htp\n    http: {}\n    action: allow\n", { 5, 10, "unknown app 'htp'" });
+	BAD(RULE_A "    app: http\n    http: [hosts]\n    action: allow\n",
+	    { 6, 11, "'http' must be a mapping, not a list" });
+	BAD(RULE_A "    app: http\n    http:\n    action: allow\n",
+	    { 6, 10, "'http' must be a mapping, not nothing (null)" });
+	BAD(RULE_A "    app: http\n    http: {host: [a.com]}\n    action: allow\n",
+	    { 6, 12, "unknown key 'host' in http (expected one of: hosts, methods, paths)" });
+	BAD(RULE_A "    app: http\n    http: {paths: /a, paths: /b}\n    action: allow\n",
+	    { 6, 23, "duplicate key 'paths' in http (first at 6:12)" });
+	BAD(RULE_A "    app: tls\n    tls: {sni: []}\n    action: allow\n",
+	    { 6, 16, "'sni' is an empty list (leave the key out for no condition)" });
+	BAD(RULE_A "    app: dns\n    dns: {names: [[a]]}\n    action: allow\n",
+	    { 6, 19, "a name must be a single value, not a list" });
+	BAD(RULE_A "    app: dns\n    dns: {names: {a: 1}}\n    action: allow\n",
+	    { 6, 18, "'names' must be a value or a list of values, not a mapping" });
+	BAD(RULE_A "    app: http\n    http: {methods: [1.5], paths: [[/]]}\n    action: allow\n",
+	    { 6, 36, "a path must be a single value, not a list" });
+
+	/* single values, and an empty block (no condition) */
+	p = parse_ok(RULE_A "    app: [http, dns]\n    http: {}\n"
+		     "    dns: {names: example.com}\n    action: allow\n");
+	assert_true(p->rules[0].http.set);
+	assert_int_equal(p->rules[0].http.hosts.n, 0);
+	assert_int_equal(p->rules[0].dns.names.n, 1);
+	assert_pat(&p->rules[0].dns.names.v[0], "example.com", false, 7, 18);
+	fg_policy_free(p);
+}
+
+/* One item of a list at line 7, column 15 (hosts, paths) or 17 (methods). */
+static void bad_item(const char *key, const char *item, int col, const char *msg)
+{
+	char yaml[4096];
+	struct expect e = { 7, col, msg };
+
+	snprintf(yaml, sizeof(yaml), RULE_A "    app: http\n    http:\n      %s: [%s]\n"
+		 "    action: allow\n", key, item);
+	parse_bad_n(yaml, &e, 1);
+}
+
+static void test_err_l7_names(void **state)
+{
+	char big[300], label[80];
+	struct fg_policy *p;
+	size_t i;
+
+#define BAD_HOST(item, msg) bad_item("hosts", item, 15, msg)
+	BAD_HOST("\"*\"", "'*' alone matches every name: leave 'hosts' out instead");
+	BAD_HOST("\"*.\"", "'*.' has no name after '*.'");
+	BAD_HOST("\"\"", "an empty name");
+	BAD_HOST("a..b", "'a..b' has an empty label (a dot at the start or two in a row)");
+	BAD_HOST(".a.b", "'.a.b' has an empty label");
+	BAD_HOST("\"*..a\"", "'*..a' has an empty label");
+	BAD_HOST("\"x.*.com\"", "'x.*.com': '*' may only be the whole first label, as in '*.example.com'");
+	BAD_HOST("\"*x.com\"", "'*x.com': '*' may only be the whole first label");
+	BAD_HOST("\"*.*.com\"", "'*.*.com': '*' may only be the whole first label");
+	BAD_HOST("\"shop.example:8080\"", "'shop.example:8080' contains ':' (a name has labels of A-Z a-z 0-9 - _ separated by dots; hosts are matched without the port)");
+	BAD_HOST("\"a b\"", "'a b' contains a space");
+	BAD_HOST("\"caf\xc3\xa9.example\"", "contains the byte 0xc3");
+	BAD_HOST("\"a/b\"", "'a/b' contains '/'");
+	BAD_HOST("end.", "'end.' ends with '.': write the name without the final dot");
+	memset(label, 'a', 64);
+	label[64] = '\0';
+	snprintf(big, sizeof(big), "%s.com", label);
+	BAD_HOST(big, "has a label longer than 63 characters");
+	/* 4 labels of 63 plus 3 dots: 255 characters */
+	for (i = 0; i < 255; i++)
+		big[i] = i % 64 == 63 ? '.' : 'a';
+	big[255] = '\0';
+	BAD_HOST(big, "is too long (255 characters, at most 253)");
+	/* names compare without case: a duplicate even if spelt differently */
+	BAD(RULE_A "    app: http\n    http:\n      hosts: [a.com, A.COM]\n    action: allow\n",
+	    { 7, 22, "'A.COM' is listed twice in 'hosts' (first at 7:15)" });
+	/* sni and DNS names follow the same rules */
+	BAD(RULE_A "    app: tls\n    tls: {sni: \"*\"}\n    action: allow\n",
+	    { 6, 16, "'*' alone matches every name: leave 'sni' out instead" });
+	BAD(RULE_A "    app: dns\n    dns: {names: [ok.com, \"x.*\"]}\n    action: allow\n",
+	    { 6, 27, "'x.*': '*' may only be the whole first label" });
+	/* a plain *.x is a YAML alias: the syntax error says to quote it */
+	BAD(RULE_A "    app: dns\n    dns: {names: [*.corp.example]}\n    action: allow\n",
+	    { 6, 20, "a value that starts with '*' must be quoted, as in \"*.example.com\"" });
+
+	/* the longest name (253), labels of 63, digits, '-' and '_' */
+	for (i = 0; i < 253; i++)
+		big[i] = i % 64 == 63 ? '.' : 'b';
+	big[253] = '\0';
+	{
+		char yaml[1024];
+
+		snprintf(yaml, sizeof(yaml), RULE_A "    app: [http, tls]\n    http:\n"
+			 "      hosts: [%s, \"*.X-1.example\", 10.0.0.1, _srv.Example]\n"
+			 "    tls: {sni: [\"*.a\", a]}\n    action: allow\n", big);
+		p = parse_ok(yaml);
+	}
+	assert_int_equal(p->rules[0].http.hosts.n, 4);
+	assert_string_equal(p->rules[0].http.hosts.v[0].text, big);
+	assert_pat(&p->rules[0].http.hosts.v[1], "*.x-1.example", true, 7, 270);
+	assert_false(p->rules[0].http.hosts.v[2].wildcard);
+	assert_string_equal(p->rules[0].http.hosts.v[3].text, "_srv.example");
+	assert_int_equal(p->rules[0].tls.sni.n, 2);
+	fg_policy_free(p);
+#undef BAD_HOST
+}
+
+static void test_err_l7_methods(void **state)
+{
+	struct fg_policy *p;
+
+#define BAD_METHOD(item, msg) bad_item("methods", item, 17, msg)
+	BAD_METHOD("get", "method 'get' must be upper case: HTTP methods are case-sensitive (write 'GET')");
+	BAD_METHOD("Patch", "method 'Patch' must be upper case: HTTP methods are case-sensitive (write 'PATCH')");
+	BAD_METHOD("\"G T\"", "method 'G T' contains a space (not an HTTP token character)");
+	BAD_METHOD("\"GET/1\"", "method 'GET/1' contains '/'");
+	BAD_METHOD("\"GET\\t\"", "method 'GET?' contains the byte 0x09");
+	BAD_METHOD("\"*\"", "'*' is not a method: leave 'methods' out to match every method");
+	BAD_METHOD("\"\"", "an empty method");
+	BAD_METHOD("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "is too long (33 characters, at most 32)");
+	BAD(RULE_A "    app: http\n    http: {methods: [GET, POST, GET]}\n    action: allow\n",
+	    { 6, 33, "'GET' is listed twice in 'methods' (first at 6:22)" });
+	p = parse_ok(RULE_A "    app: http\n    http: {methods: [GET, PROPFIND, M-SEARCH, \"X_1.~!\"]}\n"
+		     "    action: allow\n");
+	assert_int_equal(p->rules[0].http.methods.n, 4);
+	assert_pat(&p->rules[0].http.methods.v[2], "M-SEARCH", false, 6, 37);
+	assert_string_equal(p->rules[0].http.methods.v[3].text, "X_1.~!");
+	fg_policy_free(p);
+#undef BAD_METHOD
+}
+
+static void test_err_l7_paths(void **state)
+{
+	char big[2100];
+	struct fg_policy *p;
+
+#define BAD_PATH(item, msg) bad_item("paths", item, 15, msg)
+	BAD_PATH("api", "path 'api' must start with '/'");
+	BAD_PATH("\"\"", "path '' must start with '/'");
+	BAD_PATH("\"*\"", "path '*' must start with '/'");
+	BAD_PATH("\"/a*b\"", "path '/a*b': '*' may only end a path, as in '/api/*'");
+	BAD_PATH("\"/**\"", "path '/**': '*' may only end a path");
+	BAD_PATH("\"/a?x=1\"", "path '/a?x=1' contains '?': the query and fragment are not part of the path");
+	BAD_PATH("\"/a#f\"", "path '/a#f' contains '#'");
+	BAD_PATH("\"/%2e\"", "path '/%2e' contains '%': write the decoded character (paths are matched after percent-decoding)");
+	BAD_PATH("\"/a b\"", "path '/a b' contains a space");
+	BAD_PATH("/a/../b", "path '/a/../b' has a '.' or '..' segment: paths are matched after those are resolved, so it would never match");
+	BAD_PATH("/./a", "has a '.' or '..' segment");
+	BAD_PATH("/a/..", "has a '.' or '..' segment");
+	BAD_PATH("\"/a/./*\"", "has a '.' or '..' segment");
+	memset(big, 'x', 2049);
+	big[0] = '/';
+	big[2049] = '\0';
+	BAD_PATH(big, "is too long (2049 characters, at most 2048)");
+	BAD(RULE_A "    app: http\n    http: {paths: [\"/a/*\", /b, \"/a/*\"]}\n    action: allow\n",
+	    { 6, 32, "'/a/*' is listed twice in 'paths' (first at 6:20)" });
+
+	/* case is kept (paths are case-sensitive); ".." inside a name is fine */
+	p = parse_ok(RULE_A "    app: http\n    http:\n"
+		     "      paths: [/, \"/*\", /API/v1, \"/a/..b\", \"/a/..*\", \"/caf\xc3\xa9\"]\n"
+		     "    action: allow\n");
+	assert_int_equal(p->rules[0].http.paths.n, 6);
+	assert_pat(&p->rules[0].http.paths.v[0], "/", false, 7, 15);
+	assert_pat(&p->rules[0].http.paths.v[1], "/*", true, 7, 18);
+	assert_pat(&p->rules[0].http.paths.v[2], "/API/v1", false, 7, 24);
+	assert_false(p->rules[0].http.paths.v[3].wildcard);
+	assert_true(p->rules[0].http.paths.v[4].wildcard);
+	fg_policy_free(p);
+#undef BAD_PATH
+}
+
+/* The reference matching the inspector must agree with (docs/policy.md). */
+static void test_l7_match(void **state)
+{
+	struct fg_policy *p = parse_ok(l7_example);
+	const struct fg_pat *exact = &p->rules[0].http.hosts.v[0];
+	const struct fg_pat *wild = &p->rules[0].http.hosts.v[1];
+	const struct fg_pat *api = &p->rules[0].http.paths.v[0];
+	const struct fg_pat *get = &p->rules[0].http.methods.v[0];
+	const struct fg_pat root = { .text = "/*", .wildcard = true };
+	const struct fg_pat plain = { .text = "/api", .wildcard = false };
+
+#define M(fn, pat, s) fn(pat, s, sizeof(s) - 1)
+	assert_true(M(fg_pat_match_name, exact, "shop.example"));
+	assert_true(M(fg_pat_match_name, exact, "SHOP.Example"));
+	assert_true(M(fg_pat_match_name, exact, "shop.example."));
+	assert_false(M(fg_pat_match_name, exact, "shop.example.."));
+	assert_false(M(fg_pat_match_name, exact, "www.shop.example"));
+	assert_false(M(fg_pat_match_name, exact, "shop.exampl"));
+	assert_false(M(fg_pat_match_name, exact, "shop.example.com"));
+	assert_false(M(fg_pat_match_name, exact, ""));
+	/* "*.shop.example": one or more labels in front, never the bare name */
+	assert_true(M(fg_pat_match_name, wild, "a.shop.example"));
+	assert_true(M(fg_pat_match_name, wild, "a.b.shop.example"));
+	assert_true(M(fg_pat_match_name, wild, "WWW.Shop.EXAMPLE."));
+	assert_false(M(fg_pat_match_name, wild, "shop.example"));
+	assert_false(M(fg_pat_match_name, wild, ".shop.example"));
+	assert_false(M(fg_pat_match_name, wild, "evilshop.example"));
+	assert_false(M(fg_pat_match_name, wild, "a.shop.example.evil"));
+	assert_false(M(fg_pat_match_name, wild, "a\0.shop.example"));
+	assert_false(M(fg_pat_match_name, exact, "shop.example\0"));
+	/* paths: exact, or a prefix before the final '*'; case matters */
+	assert_true(M(fg_pat_match_path, api, "/api/"));
+	assert_true(M(fg_pat_match_path, api, "/api/v1/users"));
+	assert_false(M(fg_pat_match_path, api, "/api"));
+	assert_false(M(fg_pat_match_path, api, "/apix"));
+	assert_false(M(fg_pat_match_path, api, "/API/v1"));
+	assert_true(M(fg_pat_match_path, &root, "/"));
+	assert_true(M(fg_pat_match_path, &root, "/anything/at/all"));
+	assert_true(M(fg_pat_match_path, &plain, "/api"));
+	assert_false(M(fg_pat_match_path, &plain, "/api/"));
+	/* methods: exact, case-sensitive */
+	assert_true(M(fg_pat_match_method, get, "GET"));
+	assert_false(M(fg_pat_match_method, get, "get"));
+	assert_false(M(fg_pat_match_method, get, "GETX"));
+	assert_false(M(fg_pat_match_method, get, "GE"));
+#undef M
+	fg_policy_free(p);
 }
 
 /* ---- files ---- */
@@ -1080,6 +1573,15 @@ int main(void)
 		cmocka_unit_test(test_err_timeouts),
 		cmocka_unit_test(test_err_empty_lists),
 		cmocka_unit_test(test_many_errors_together),
+		cmocka_unit_test(test_l7_example),
+		cmocka_unit_test(test_l7_modes),
+		cmocka_unit_test(test_err_mode_inspect_failure),
+		cmocka_unit_test(test_err_app),
+		cmocka_unit_test(test_err_l7_blocks),
+		cmocka_unit_test(test_err_l7_names),
+		cmocka_unit_test(test_err_l7_methods),
+		cmocka_unit_test(test_err_l7_paths),
+		cmocka_unit_test(test_l7_match),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_diag_format),
 		cmocka_unit_test(test_fixtures),
