@@ -69,6 +69,8 @@ struct daemon {
 	bool stop;
 	struct fg_inspector *insp;	/* AF_XDP inspector, NULL if none */
 	struct fg_insp_test insp_test;	/* --test-inspect */
+#define FG_INSP_QUEUES_SHOWN	(FG_MAX_IFACES + 1)
+	struct fg_insp_queue_stats insp_q[FG_INSP_QUEUES_SHOWN];
 };
 
 /* --test-inspect: applied to every policy this process loads. */
@@ -456,6 +458,13 @@ static int do_stats(struct daemon *d, FILE *out, FILE *errf, bool json,
 	s.flow_entries = fg_dp_flows_count(&d->dp);
 	s.flow_size = d->dp.flow_entries;
 	s.gc_deleted = d->gc_deleted;
+	if (d->insp) {
+		s.n_insp = (size_t)fg_insp_queue_stats(d->insp, d->insp_q,
+						       FG_INSP_QUEUES_SHOWN);
+		if (s.n_insp > FG_INSP_QUEUES_SHOWN)
+			s.n_insp = FG_INSP_QUEUES_SHOWN;
+		s.insp = d->insp_q;
+	}
 	fg_render_stats(out, &s, json, pretty);
 	free(cnt);
 	free(rules);

@@ -59,28 +59,42 @@ struct fg_insp_pattern {
 };
 extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
 
-/* Per-queue counters (one writer: the worker). */
+/* Per-queue counters (one writer: the worker), with their printed names. */
+#define FG_INSP_STATS(X)						\
+	X(rx,		"rx")		/* frames from the XSK */	\
+	X(tx,		"tx")		/* re-injected (incl. RSTs) */	\
+	X(allow,	"verdict_allow")	/* engine decisions */	\
+	X(deny,		"verdict_deny")					\
+	X(cont,		"verdict_continue")				\
+	X(after_verdict, "after_allow")	/* queued, flow allowed: sent */ \
+	X(after_deny,	"after_deny")	/* queued, flow denied: dropped,	\
+					 * "would have been delivered" */ \
+	X(no_flow,	"no_flow")	/* flow entry gone: dropped */	\
+	X(bad_frame,	"bad_frame")	/* not parseable: dropped */	\
+	X(tx_ring_full,	"tx_ring_full")	/* no TX slot: dropped */	\
+	X(fill_empty,	"fill_empty")	/* no frame for the fill ring */ \
+	X(reinject_errors, "reinject_errors") /* sendto(), RST frames */ \
+	X(verdict_errors, "verdict_errors")	/* flow update failed */ \
+	X(rst_sent,	"rst_sent")					\
+	X(csum_completed, "csum_completed")	/* offloaded checksum */ \
+	/* The kernel's side of the RX socket (XDP_STATISTICS). */	\
+	X(k_rx_dropped,	"xsk_rx_dropped")				\
+	X(k_rx_ring_full, "xsk_rx_ring_full")				\
+	X(k_fill_empty,	"xsk_fill_empty")				\
+	X(k_rx_invalid,	"xsk_rx_invalid")
+
+#define FG_X_INSP_FIELD(f, name) __u64 f;
 struct fg_insp_stats {
-	__u64 rx;		/* frames from the XSK */
-	__u64 tx;		/* frames re-injected (incl. RSTs) */
-	__u64 allow, deny, cont;	/* engine decisions */
-	__u64 after_verdict;	/* queued, flow already allowed: forwarded */
-	__u64 after_deny;	/* queued, flow already denied: dropped
-				 * ("would have been delivered after deny") */
-	__u64 no_flow;		/* flow entry gone: dropped */
-	__u64 bad_frame;	/* not parseable: dropped */
-	__u64 tx_ring_full;	/* no TX slot: dropped */
-	__u64 reinject_errors;	/* sendto() failed, no frame for an RST */
-	__u64 fill_empty;	/* fill ring could not be topped up */
-	__u64 verdict_errors;	/* flow entry update failed */
-	__u64 rst_sent;
-	__u64 csum_completed;	/* offloaded checksum filled in */
-	/* The kernel's side of the RX socket (XDP_STATISTICS). */
-	__u64 k_rx_dropped;	/* no room: frame lost */
-	__u64 k_rx_ring_full;
-	__u64 k_fill_empty;
-	__u64 k_rx_invalid;
+	FG_INSP_STATS(FG_X_INSP_FIELD)
 };
+
+/* One worker's counters, as `stats` shows them. */
+struct fg_insp_queue_stats {
+	char device[16];	/* interface the worker reads */
+	__u32 queue;
+	struct fg_insp_stats st;
+};
+
 
 /* Options of the inspector as `flowgate run` starts it. */
 struct fg_insp_opts {
@@ -104,9 +118,11 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 /* Stop the workers, clear the heartbeat, remove the veths. Safe on NULL. */
 void fg_insp_stop(struct fg_inspector *in);
 
-/* Sum of every worker's counters; per-worker with idx < n. Returns the
- * number of workers. */
+/* Sum of every worker's counters. Returns the number of workers. */
 int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum);
+/* Per worker: fills up to n entries, returns how many workers there are. */
+int fg_insp_queue_stats(struct fg_inspector *in,
+			struct fg_insp_queue_stats *out, size_t n);
 
 /* Set inspect_failure in the control block: open (true) or closed. */
 void fg_insp_set_failure_open(struct fg_datapath *dp, bool open);

@@ -39,6 +39,8 @@
 struct insp_thread {
 	struct fg_inspector *in;
 	struct fg_xsk_worker w;
+	char device[IF_NAMESIZE];
+	__u32 queue;
 	__u32 key;		/* fg_xsks key */
 	int cpu;
 	pthread_t thr;
@@ -213,6 +215,8 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 
 	t->in = in;
 	t->key = key;
+	snprintf(t->device, sizeof(t->device), "%s", ifname);
+	t->queue = q;
 	t->cpu = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
 	t->w.engine = &in->engine;
 	t->w.flows_fd = bpf_map__fd(in->dp->tc->maps.fg_flows);
@@ -374,31 +378,54 @@ void fg_insp_stop(struct fg_inspector *in)
 	free(in);
 }
 
+/* The kernel's counters of a worker's RX socket, into its stats. */
+static void kernel_stats(struct insp_thread *t)
+{
+	struct xdp_statistics xs;
+	socklen_t len = sizeof(xs);
+
+	if (!t->w.rx_xsk || getsockopt(fg_xsk_worker_rx_fd(&t->w), SOL_XDP,
+				       XDP_STATISTICS, &xs, &len))
+		return;
+	t->w.st.k_rx_dropped = xs.rx_dropped;
+	t->w.st.k_rx_ring_full = xs.rx_ring_full;
+	t->w.st.k_fill_empty = xs.rx_fill_ring_empty_descs;
+	t->w.st.k_rx_invalid = xs.rx_invalid_descs;
+}
+
+/* Counters are read while workers write them: each is one aligned 64-bit
+ * word with one writer, so a read sees an old or a new value. */
 int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum)
 {
-	size_t k, j;
+	size_t k;
 
 	memset(sum, 0, sizeof(*sum));
 	if (!in)
 		return 0;
 	for (k = 0; k < in->n_t; k++) {
-		struct fg_insp_stats *wst = &in->t[k].w.st;
-		const __u64 *src = (const __u64 *)wst;
-		__u64 *dst = (__u64 *)sum;
-		struct xdp_statistics xs;
-		socklen_t len = sizeof(xs);
+		const struct fg_insp_stats *st = &in->t[k].w.st;
 
-		if (in->t[k].w.rx_xsk &&
-		    !getsockopt(fg_xsk_worker_rx_fd(&in->t[k].w), SOL_XDP,
-				XDP_STATISTICS, &xs, &len)) {
-			wst->k_rx_dropped = xs.rx_dropped;
-			wst->k_rx_ring_full = xs.rx_ring_full;
-			wst->k_fill_empty = xs.rx_fill_ring_empty_descs;
-			wst->k_rx_invalid = xs.rx_invalid_descs;
-		}
+		kernel_stats(&in->t[k]);
+#define FG_X_INSP_SUM(f, name) sum->f += st->f;
+		FG_INSP_STATS(FG_X_INSP_SUM)
+#undef FG_X_INSP_SUM
+	}
+	return (int)in->n_t;
+}
 
-		for (j = 0; j < sizeof(*sum) / sizeof(__u64); j++)
-			dst[j] += src[j];
+int fg_insp_queue_stats(struct fg_inspector *in,
+			struct fg_insp_queue_stats *out, size_t n)
+{
+	size_t k;
+
+	if (!in)
+		return 0;
+	for (k = 0; k < in->n_t && k < n; k++) {
+		kernel_stats(&in->t[k]);
+		snprintf(out[k].device, sizeof(out[k].device), "%s",
+			 in->t[k].device);
+		out[k].queue = in->t[k].queue;
+		out[k].st = in->t[k].w.st;
 	}
 	return (int)in->n_t;
 }

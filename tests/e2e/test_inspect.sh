@@ -165,8 +165,19 @@ for a in "$S4" "$S6"; do
 		pass "tcp $a: nothing from the deny on is delivered"
 	fi
 done
+st=$(fg stats --json)
+expect_cmp "stats: inspector allowed both flows" "$(jq '.inspector.verdict_allow' <<<"$st")" -ge 2
+expect_cmp "stats: inspector denied both flows" "$(jq '.inspector.verdict_deny' <<<"$st")" -ge 2
+expect_cmp "stats: inspector sent RSTs" "$(jq '.inspector.rst_sent' <<<"$st")" -ge 4
+expect_eq "stats: a worker per queue, plus the capture veth's" \
+	"$(jq -r '[.inspector.queues[].device] | join(" ")' <<<"$st")" "$IF_S fgc1"
+expect_eq "stats: no frame lost by the sockets" "$(jq '.inspector.xsk_rx_dropped' <<<"$st")" 0
+fg stats | grep -q '^inspector:' && pass "stats text has an inspector section" ||
+	fail "stats text has an inspector section" "$(fg stats | tail -n 3)"
 fg_stop TERM
 expect_eq "flowgate exits 0" "$?" 0
+no "internal veths removed on exit" in_s ip link show fgi0
+no "capture veth removed on exit" in_s ip link show fgc0
 expect_match "inspector counted its verdicts" "$(cat "$FG_LOG")" \
 	"inspector: rx [1-9][0-9]*, tx [1-9][0-9]*, allow [1-9]"
 
