@@ -210,6 +210,18 @@ else
 fi
 fg_stop TERM
 
+# --xdp-mode none: TC ingress captures through the capture veth too, and
+# the re-injected frames pass TC ingress by their mark.
+fg_start "$E2E_TMP/policy.yaml" none \
+	--test-inspect "rule=insp-tcp,$INSP" || e2e_finish
+ok "tc ingress (xdp-mode none): 300 KB intact" insp sum "$S4" 7100 300000
+: >"$SLOG"
+ok "tc ingress (xdp-mode none): denied flow is reset" insp deny "$S6" 7100
+expect_match "tc ingress: payload before the deny re-injected" "$(cat "$SLOG")" "hello"
+expect_cmp "tc ingress: the capture worker saw the payload" \
+	"$(fg_json stats '[.inspector.queues[] | select(.device == "fgc1") | .rx] | add')" -ge 3
+fg_stop TERM
+
 # Inspector absent: inspect_failure decides.
 fg_start "$E2E_TMP/policy.yaml" native --no-inspector --inspect-failure open \
 	--test-inspect "rule=insp-tcp,$INSP" || e2e_finish
