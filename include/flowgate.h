@@ -99,8 +99,8 @@ enum fg_verdict { FG_VERDICTS(FG_X_ENUM_VERDICT) FG_VERDICT_MAX };
 	X(FRAG_BAD,		"frag_bad_length")				\
 	X(TCP_NEW_NOT_SYN,	"tcp_new_not_syn")	/* reserved, strict mode */\
 	X(NO_POLICY,		"no_policy")	/* no policy installed yet */	\
-	X(INTERNAL,		"internal")	/* map lookup failed */	\
-	X(INSPECT_UNAVAILABLE,	"inspect_unavailable")	/* no inspector, closed */
+	X(INSPECT_UNAVAILABLE,	"inspect_unavailable")	/* no inspector, closed */ \
+	X(INTERNAL,		"internal")	/* map lookup failed */
 
 #define FG_X_ENUM_DROP(id, str) FG_DROP_##id,
 enum fg_drop_reason { FG_DROP_REASONS(FG_X_ENUM_DROP) FG_DROP_MAX };
@@ -442,6 +442,17 @@ struct fg_event {
 #define FG_INSP_BEAT_PERIOD_MS	100
 #define FG_INSP_BEAT_TIMEOUT	60		/* ~1 s */
 
+/*
+ * XDP metadata in front of each frame handed to an XSK: when the kernel
+ * first saw it, for the inspector's time-to-verdict figures. The magic
+ * tells the reader the metadata is there (the XSK does not say).
+ */
+struct fg_insp_meta {
+	__u64 magic;		/* FG_INSP_META_MAGIC */
+	__u64 ts_ns;		/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
+};
+#define FG_INSP_META_MAGIC	0x666c6f7767617465ULL	/* "flowgate" */
+
 /* Fixed handle/priority of our TC filters, so `detach` finds leftovers. */
 #define FG_TC_HANDLE	0xf1a7
 #define FG_TC_PRIORITY	0xf1a
@@ -468,5 +479,6 @@ FG_ASSERT_SIZE(fg_frag, 24);
 FG_ASSERT_SIZE(fg_iface_counters, 48);
 FG_ASSERT_SIZE(fg_ratelimit, 16);
 FG_ASSERT_SIZE(fg_event, 64);
+FG_ASSERT_SIZE(fg_insp_meta, 16);
 
 #endif /* FLOWGATE_H */

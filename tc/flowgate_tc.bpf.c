@@ -38,6 +38,7 @@ int fg_insp_capture(struct xdp_md *ctx)
 
 	if (q >= FG_XSK_QMAX)
 		return XDP_DROP;
+	fg_insp_stamp(ctx);
 	return bpf_redirect_map(&fg_xsks, FG_XSK_CAPTURE_BASE + q, XDP_DROP);
 }
 

@@ -39,6 +39,7 @@ const struct fg_cmd_help fg_cmd_helps[] = {
 		"                      inspected payload with no inspector (default closed)\n"
 		"  --no-inspector      do not start the AF_XDP inspector\n"
 		"  --inspect-cpu N     pin inspector worker i to CPU N + i\n"
+		"  --inspect-busy-poll inspector workers spin instead of sleeping\n"
 		"  --test-inspect SPEC test only: rule=NAME[,dirs=orig|reply|both]\n"
 		"                      [,allow=BYTES][,deny=BYTES] inspects NAME's flows\n"
 		"                      with a byte-pattern engine\n"
@@ -235,6 +236,7 @@ enum {
 	OPT_NO_INSPECTOR,
 	OPT_INSPECT_CPU,
 	OPT_TEST_INSPECT,
+	OPT_INSPECT_BUSY_POLL,
 };
 
 int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
@@ -253,6 +255,7 @@ int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
 		{ "no-inspector", no_argument, NULL, OPT_NO_INSPECTOR },
 		{ "inspect-cpu", required_argument, NULL, OPT_INSPECT_CPU },
 		{ "test-inspect", required_argument, NULL, OPT_TEST_INSPECT },
+		{ "inspect-busy-poll", no_argument, NULL, OPT_INSPECT_BUSY_POLL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -359,6 +362,9 @@ int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
 		}
 		case OPT_TEST_INSPECT:
 			o->test_inspect = optarg;
+			break;
+		case OPT_INSPECT_BUSY_POLL:
+			o->inspect_busy_poll = true;
 			break;
 		case 'v':
 			o->verbose = true;

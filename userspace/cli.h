@@ -82,6 +82,7 @@ struct fg_run_opts {
 	bool no_inspector;
 	int inspect_cpu;		/* -1: no pinning */
 	const char *test_inspect;	/* --test-inspect SPEC */
+	bool inspect_busy_poll;		/* --inspect-busy-poll */
 };
 
 /*

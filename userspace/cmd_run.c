@@ -464,6 +464,7 @@ static int do_stats(struct daemon *d, FILE *out, FILE *errf, bool json,
 		if (s.n_insp > FG_INSP_QUEUES_SHOWN)
 			s.n_insp = FG_INSP_QUEUES_SHOWN;
 		s.insp = d->insp_q;
+		fg_insp_latency(d->insp, &s.insp_lat);
 	}
 	fg_render_stats(out, &s, json, pretty);
 	free(cnt);
@@ -1012,7 +1013,8 @@ int fg_cmd_run(int argc, char **argv)
 	if (o.test_inspect && !o.no_inspector) {
 		struct fg_insp_engine eng = fg_insp_pattern_engine;
 		struct fg_insp_opts io = { .engine = &eng,
-					   .cpu_base = o.inspect_cpu };
+					   .cpu_base = o.inspect_cpu,
+					   .busy_poll = o.inspect_busy_poll };
 
 		eng.arg = &d.insp_test.pat;
 		err = fg_insp_start(&d.dp, &io, &d.insp, errbuf,

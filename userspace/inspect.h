@@ -88,6 +88,14 @@ struct fg_insp_stats {
 	FG_INSP_STATS(FG_X_INSP_FIELD)
 };
 
+/* Time to verdict histogram: 1 us buckets, the last one open-ended. */
+#define FG_INSP_LAT_BUCKETS	4096
+
+struct fg_insp_latency {
+	__u64 samples;
+	__u32 p50_us, p99_us;	/* FG_INSP_LAT_BUCKETS - 1: that or more */
+};
+
 /* One worker's counters, as `stats` shows them. */
 struct fg_insp_queue_stats {
 	char device[16];	/* interface the worker reads */
@@ -100,7 +108,8 @@ struct fg_insp_queue_stats {
 struct fg_insp_opts {
 	const struct fg_insp_engine *engine;
 	int cpu_base;		/* pin worker i to cpu_base + i; -1: no */
-	__u32 queues;		/* rx queues per interface (default 1) */
+	__u32 queues;		/* rx queues per interface (0: all) */
+	bool busy_poll;		/* workers spin instead of sleeping */
 };
 
 struct fg_inspector;
@@ -120,6 +129,8 @@ void fg_insp_stop(struct fg_inspector *in);
 
 /* Sum of every worker's counters. Returns the number of workers. */
 int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum);
+/* Time to verdict over every worker. */
+void fg_insp_latency(struct fg_inspector *in, struct fg_insp_latency *out);
 /* Per worker: fills up to n entries, returns how many workers there are. */
 int fg_insp_queue_stats(struct fg_inspector *in,
 			struct fg_insp_queue_stats *out, size_t n);

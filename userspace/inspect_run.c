@@ -221,6 +221,7 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->w.engine = &in->engine;
 	t->w.flows_fd = bpf_map__fd(in->dp->tc->maps.fg_flows);
 	t->w.vid = vid;
+	t->w.busy_poll = in->o.busy_poll;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
 	if (err) {
 		snprintf(eb, el, "%s queue %u: %s: %s", ifname, q,
@@ -411,6 +412,33 @@ int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum)
 #undef FG_X_INSP_SUM
 	}
 	return (int)in->n_t;
+}
+
+void fg_insp_latency(struct fg_inspector *in, struct fg_insp_latency *out)
+{
+	__u64 n = 0, acc = 0;
+	size_t k, b;
+
+	memset(out, 0, sizeof(*out));
+	if (!in)
+		return;
+	for (k = 0; k < in->n_t; k++)
+		for (b = 0; b < FG_INSP_LAT_BUCKETS; b++)
+			n += in->t[k].w.lat_hist[b];
+	out->samples = n;
+	if (!n)
+		return;
+	for (b = 0; b < FG_INSP_LAT_BUCKETS; b++) {
+		__u64 prev = acc;
+
+		for (k = 0; k < in->n_t; k++)
+			acc += in->t[k].w.lat_hist[b];
+		/* Bucket b holds [b, b + 1) us: report its upper edge. */
+		if (prev * 2 < n && acc * 2 >= n)
+			out->p50_us = (__u32)b + 1;
+		if (prev * 100 < n * 99 && acc * 100 >= n * 99)
+			out->p99_us = (__u32)b + 1;
+	}
 }
 
 int fg_insp_queue_stats(struct fg_inspector *in,

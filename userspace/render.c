@@ -177,6 +177,11 @@ static void insp_json(struct fg_json *j, const struct fg_stats_snap *s)
 	}
 #define FG_X_INSP_JSON(f, name) fg_json_ku64(j, name, sum.f);
 	FG_INSP_STATS(FG_X_INSP_JSON)
+	fg_json_kobj_open(j, "verdict_latency_us");
+	fg_json_ku64(j, "samples", s->insp_lat.samples);
+	fg_json_ku64(j, "p50", s->insp_lat.p50_us);
+	fg_json_ku64(j, "p99", s->insp_lat.p99_us);
+	fg_json_obj_close(j);
 	fg_json_karr_open(j, "queues");
 	for (i = 0; i < s->n_insp; i++) {
 		const struct fg_insp_queue_stats *q = &s->insp[i];
@@ -304,6 +309,10 @@ static void insp_text(FILE *f, const struct fg_stats_snap *s)
 	size_t i;
 
 	fprintf(f, "\ninspector:\n");
+	if (s->insp_lat.samples)
+		fprintf(f, "  time to verdict: p50 %u us, p99 %u us (%llu verdicts)\n",
+			s->insp_lat.p50_us, s->insp_lat.p99_us,
+			(unsigned long long)s->insp_lat.samples);
 	for (i = 0; i < s->n_insp; i++) {
 		const struct fg_insp_stats *st = &s->insp[i].st;
 		const char *sep = "";

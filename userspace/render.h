@@ -73,6 +73,7 @@ struct fg_stats_snap {
 	/* AF_XDP inspector workers (issue 4); n_insp 0: none running. */
 	const struct fg_insp_queue_stats *insp;
 	size_t n_insp;
+	struct fg_insp_latency insp_lat;	/* time to verdict */
 };
 
 struct fg_flow_row {

@@ -14,10 +14,12 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/if_xdp.h>
@@ -263,6 +265,38 @@ static void send_rsts(struct fg_xsk_worker *w, const __u8 *frame,
 	}
 }
 
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The XDP program's stamp in front of the frame, or 0. */
+static __u64 frame_stamp(const struct fg_xsk_worker *w, __u64 addr)
+{
+	const struct fg_insp_meta *m;
+
+	if ((addr & ~FRAME_MASK) < sizeof(*m))
+		return 0;
+	m = (const void *)((const __u8 *)xsk_umem__get_data(w->area, addr) -
+			   sizeof(*m));
+	return m->magic == FG_INSP_META_MAGIC ? m->ts_ns : 0;
+}
+
+static void latency_record(struct fg_xsk_worker *w, __u64 stamp)
+{
+	__u64 now = mono_ns(), us;
+
+	if (!stamp || now < stamp)
+		return;
+	us = (now - stamp) / 1000;
+	if (us >= FG_INSP_LAT_BUCKETS)
+		us = FG_INSP_LAT_BUCKETS - 1;
+	w->lat_hist[us]++;
+}
+
 /* Write the inspector's verdict into the kernel's flow entry. */
 static int write_verdict(struct fg_xsk_worker *w, const struct fg_flow_key *k,
 			 __u8 action)
@@ -285,6 +319,7 @@ static int write_verdict(struct fg_xsk_worker *w, const struct fg_flow_key *k,
 static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 {
 	const __u8 *p = xsk_umem__get_data(w->area, addr);
+	__u64 stamp = frame_stamp(w, addr);
 	enum fg_insp_decision d;
 	struct fg_insp_frame fr;
 	struct fg_insp_pkt ip;
@@ -326,6 +361,8 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 		w->st.allow++;
 		if (write_verdict(w, &fr.key, FG_ACTION_ALLOW))
 			w->st.verdict_errors++;
+		else
+			latency_record(w, stamp);
 		if (w->engine->flow_end)
 			w->engine->flow_end(w->engine->arg, &fr.key);
 		forward(w, addr, len, &fr);
@@ -334,6 +371,8 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 		w->st.deny++;
 		if (write_verdict(w, &fr.key, FG_ACTION_DENY))
 			w->st.verdict_errors++;
+		else
+			latency_record(w, stamp);
 		if (w->engine->flow_end)
 			w->engine->flow_end(w->engine->arg, &fr.key);
 		if (fr.proto == IPPROTO_TCP)
@@ -382,6 +421,11 @@ void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop)
 	while (!*stop) {
 		if (pass_once(w))
 			continue;
+		/* Busy polling: no wake-up latency, a CPU per worker. */
+		if (w->busy_poll) {
+			sched_yield();
+			continue;
+		}
 		/* Idle: sleep until a frame comes, or re-check stop. */
 		poll(&pfd, 1, w->tx_pending ? 1 : FG_INSP_BEAT_PERIOD_MS);
 	}

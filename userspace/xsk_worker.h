@@ -26,6 +26,7 @@ struct fg_xsk_worker {
 	int flows_fd;
 	__u16 vid;		/* tag of re-injected frames; 0: frames
 				 * arrive tagged (capture veth) */
+	bool busy_poll;		/* never sleep in poll() */
 	/* State. */
 	void *area;
 	struct xsk_umem *umem;
@@ -44,6 +45,9 @@ struct fg_xsk_worker {
 	volatile bool overloaded;
 	const char *what;	/* which step failed, for the message */
 	struct fg_insp_stats st;
+	/* Time to verdict (kernel first saw the payload -> verdict in the
+	 * flow table), 1 us buckets; the last one collects the rest. */
+	__u32 lat_hist[FG_INSP_LAT_BUCKETS];
 };
 
 /* Create the UMEM and both sockets. -errno; w->what names the step. */

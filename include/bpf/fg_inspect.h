@@ -196,6 +196,23 @@ static __always_inline void fg_insp_recheck(struct fg_flow *f,
 		f->inspect_state = FG_INSPECT_PENDING;
 }
 
+/* Stamp an XDP frame bound for an XSK with the time it was first seen.
+ * Best effort: no room for metadata leaves the frame unstamped. */
+static __always_inline void fg_insp_stamp(struct xdp_md *ctx)
+{
+	struct fg_insp_meta *m;
+	void *data;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return;
+	m = (void *)(long)ctx->data_meta;
+	data = (void *)(long)ctx->data;
+	if ((void *)(m + 1) > data)
+		return;
+	m->magic = FG_INSP_META_MAGIC;
+	m->ts_ns = bpf_ktime_get_ns();
+}
+
 #if defined(FG_CTX_XDP)
 
 static __always_inline int fg_insp_reinjected(fg_ctx_t *ctx)
@@ -213,6 +230,7 @@ static __always_inline int fg_insp_redirect(fg_ctx_t *ctx, struct fg_state *s)
 	if (slot < 0 || q >= FG_XSK_QMAX)
 		return XDP_DROP;
 	fg_cnt(s, FG_CNT_INSPECT_REDIRECT);
+	fg_insp_stamp(ctx);
 	return bpf_redirect_map(&fg_xsks, slot * FG_XSK_QMAX + q, XDP_DROP);
 }
 
