@@ -76,13 +76,39 @@ int fg_insp_parse(const __u8 *frame, size_t len, struct fg_insp_frame *f)
 		end = off + sizeof(*ip6) + ntohs(ip6->payload_len);
 		if (end > len)
 			return -EINVAL;
+		int n;
+
 		memcpy(src, &ip6->saddr, 16);
 		memcpy(dst, &ip6->daddr, 16);
-		/* Extension headers: not walked (policy inspects TCP/UDP
-		 * flows; the kernel parsed the chain already). */
 		l4p = ip6->nexthdr;
 		f->family = AF_INET6;
 		off += sizeof(*ip6);
+		/* Extension headers, as many as the kernel walks: the flow
+		 * key needs the final protocol. */
+		for (n = 0; n < FG_IPV6_EXT_MAX; n++) {
+			size_t hl;
+
+			if (l4p != 0 && l4p != 43 && l4p != 44 && l4p != 51 &&
+			    l4p != 60)
+				break;
+			if (end < off + 8)
+				return -EINVAL;
+			if (l4p == 44) {
+				/* Only a first fragment can reach us. */
+				if (ntohs(*(const __u16 *)(frame + off + 2)) &
+				    0xfff8)
+					return -EINVAL;
+				hl = 8;
+			} else if (l4p == 51) {
+				hl = (frame[off + 1] + 2) * 4u;
+			} else {
+				hl = (frame[off + 1] + 1) * 8u;
+			}
+			l4p = frame[off];
+			off += hl;
+		}
+		if (off > end)
+			return -EINVAL;
 	} else {
 		return -EINVAL;
 	}

@@ -171,6 +171,8 @@ expect_cmp "stats: inspector denied both flows" "$(jq '.inspector.verdict_deny' 
 expect_cmp "stats: inspector sent RSTs" "$(jq '.inspector.rst_sent' <<<"$st")" -ge 4
 expect_eq "stats: a worker per queue, plus the capture veth's" \
 	"$(jq -r '[.inspector.queues[].device] | join(" ")' <<<"$st")" "$IF_S fgc1"
+expect_cmp "stats: time to verdict measured for each verdict" \
+	"$(jq '.inspector.verdict_latency_us.samples' <<<"$st")" -ge 4
 expect_eq "stats: no frame lost by the sockets" "$(jq '.inspector.xsk_rx_dropped' <<<"$st")" 0
 fg stats | grep -q '^inspector:' && pass "stats text has an inspector section" ||
 	fail "stats text has an inspector section" "$(fg stats | tail -n 3)"
