@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
@@ -57,6 +59,7 @@ struct fg_inspector {
 	volatile int stop;
 	pthread_t beat;
 	bool beat_started;
+	int lock_fd;		/* one inspector per network namespace */
 };
 
 static __u64 mono_ns(void)
@@ -145,6 +148,36 @@ static void no_ipv6(const char *ifname)
 	/* Failure: IPv6 is off in this kernel, nothing to do. */
 	(void)!write(fd, "1", 1);
 	close(fd);
+}
+
+/*
+ * The internal veths have fixed names, so one inspector per network
+ * namespace: an flock on a file named after the namespace says whether
+ * another live process owns them (then fail) or they are leftovers of a
+ * killed one (then replace them). The kernel drops the lock with its
+ * owner.
+ */
+static int ns_lock(int *fd_out)
+{
+	char path[96];
+	struct stat st;
+	int fd;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	snprintf(path, sizeof(path), "/run/flowgate-inspector.%llu.lock",
+		 (unsigned long long)st.st_ino);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return err;
+	}
+	*fd_out = fd;
+	return 0;
 }
 
 static int veth_create(const char *a, const char *b, __u32 nq, __u32 *ia,
@@ -259,6 +292,14 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 	in->dp = dp;
 	in->o = *o;
 	in->engine = *o->engine;
+	in->lock_fd = -1;
+	err = ns_lock(&in->lock_fd);
+	if (err) {
+		snprintf(eb, el, err == -EBUSY ?
+			 "another flowgate inspector runs in this network namespace" :
+			 "inspector lock: %s", strerror(-err));
+		goto fail;
+	}
 
 	for (i = 0; i < dp->n_ifaces; i++) {
 		if (!if_indextoname(dp->iface_ifindex[i], names[i])) {
@@ -375,6 +416,8 @@ void fg_insp_stop(struct fg_inspector *in)
 		fg_nl_link_del(in->cap_dev);
 	if (in->inj_dev)
 		fg_nl_link_del(in->inj_dev);
+	if (in->lock_fd >= 0)
+		close(in->lock_fd);
 	free(in->t);
 	free(in);
 }

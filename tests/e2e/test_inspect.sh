@@ -115,6 +115,16 @@ if mode == "deny":
     except socket.timeout:
         print("timeout")
         sys.exit(1)
+if mode == "burst":
+    # The deny pattern in the first segment, 60 KB right behind it: the
+    # segments queued before the verdict must not be delivered either.
+    s = socket.create_connection((host, port), timeout=2)
+    try:
+        s.sendall(b"FGDENY\n" + b"z" * 60000)
+        time.sleep(0.5)
+    except OSError:
+        pass
+    sys.exit(0)
 if mode == "udp":
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.settimeout(1.0)
@@ -165,9 +175,20 @@ for a in "$S4" "$S6"; do
 		pass "tcp $a: nothing from the deny on is delivered"
 	fi
 done
+: >"$SLOG"
+insp burst "$S4" 7100
+sleep 0.3
+if grep -q -e FGDENY -e zzz "$SLOG"; then
+	fail "tcp burst: nothing of a denied burst is delivered" "$(head -c 200 "$SLOG")"
+else
+	pass "tcp burst: nothing of a denied burst is delivered"
+fi
 st=$(fg stats --json)
 expect_cmp "stats: inspector allowed both flows" "$(jq '.inspector.verdict_allow' <<<"$st")" -ge 2
 expect_cmp "stats: inspector denied both flows" "$(jq '.inspector.verdict_deny' <<<"$st")" -ge 2
+info "after_deny $(jq '.inspector.after_deny' <<<"$st"), flow_denied $(jq '.drops.flow_denied' <<<"$st")"
+expect_cmp "stats: burst segments queued before the deny counted (after_deny) or dropped by the kernel" \
+	"$(( $(jq '.inspector.after_deny' <<<"$st") + $(jq '.drops.flow_denied' <<<"$st") ))" -ge 5
 expect_cmp "stats: inspector sent RSTs" "$(jq '.inspector.rst_sent' <<<"$st")" -ge 4
 expect_eq "stats: a worker per queue, plus the capture veth's" \
 	"$(jq -r '[.inspector.queues[].device] | join(" ")' <<<"$st")" "$IF_S fgc1"
