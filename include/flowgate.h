@@ -99,6 +99,7 @@ enum fg_verdict { FG_VERDICTS(FG_X_ENUM_VERDICT) FG_VERDICT_MAX };
 	X(FRAG_BAD,		"frag_bad_length")				\
 	X(TCP_NEW_NOT_SYN,	"tcp_new_not_syn")	/* reserved, strict mode */\
 	X(NO_POLICY,		"no_policy")	/* no policy installed yet */	\
+	X(INSPECT_UNAVAILABLE,	"inspect_unavailable")	/* no inspector, closed */ \
 	X(INTERNAL,		"internal")	/* map lookup failed */
 
 #define FG_X_ENUM_DROP(id, str) FG_DROP_##id,
@@ -117,7 +118,11 @@ enum fg_drop_reason { FG_DROP_REASONS(FG_X_ENUM_DROP) FG_DROP_MAX };
 	X(FRAG_LATER,		"frag_later")					\
 	X(EVENT_SENT,		"events_sent")					\
 	X(EVENT_RATELIMITED,	"events_ratelimited")				\
-	X(EVENT_RINGBUF_FULL,	"events_ringbuf_full")
+	X(EVENT_RINGBUF_FULL,	"events_ringbuf_full")				\
+	X(INSPECT_REDIRECT,	"inspect_redirect")	/* payload to inspector */ \
+	X(INSPECT_FAIL_OPEN,	"inspect_fail_open")	/* passed, no inspector */ \
+	X(INSPECT_FAIL_CLOSED,	"inspect_fail_closed")	/* dropped, no inspector */ \
+	X(INSPECT_REINJECTED,	"inspect_reinjected")	/* frames back from it */
 
 #define FG_X_ENUM_CNT(id, str) FG_CNT_##id,
 enum fg_counter { FG_COUNTERS(FG_X_ENUM_CNT) FG_CNT_MAX };
@@ -144,6 +149,13 @@ enum fg_event_type {
 						 * decide neighbour discovery */
 #define FG_RULE_F_DEFAULT	(1U << 2)	/* the policy's default */
 #define FG_RULE_F_FAILSAFE	(1U << 3)
+#define FG_RULE_F_INSPECT	(1U << 4)	/* action FG_ACTION_INSPECT:
+						 * inspect_dirs says which */
+
+/* fg_rule_meta.inspect_dirs: flow directions whose payload the inspector
+ * sees (bit = 1 << enum fg_flow_dir). */
+#define FG_INSPECT_DIR_ORIG	(1U << FG_DIR_ORIG)
+#define FG_INSPECT_DIR_REPLY	(1U << FG_DIR_REPLY)
 
 /* Flow flags. */
 #define FG_FLOW_F_INIT_LO	(1U << 0)	/* initiator is the key's lo side */
@@ -218,7 +230,8 @@ struct fg_class {
 struct fg_rule_meta {
 	__u8 action;		/* enum fg_action */
 	__u8 flags;		/* FG_RULE_F_* */
-	__u16 pad;
+	__u8 inspect_dirs;	/* FG_INSPECT_DIR_*, with FG_RULE_F_INSPECT */
+	__u8 pad;
 	__u32 pad2;
 };
 
@@ -251,7 +264,9 @@ struct fg_ctl {
 	__u32 event_rate;	/* events per second per CPU, 0 = none */
 	__u32 event_burst;
 	__u32 flags;		/* FG_CTL_F_* */
-	__u32 pad;
+	__u32 inspector;	/* written by the inspector only: 0 = absent,
+				 * else FG_INSP_BEAT(now) | FG_INSP_OVERLOAD
+				 * (see "AF_XDP inspection" below) */
 	struct fg_slot_cfg slot[2];
 };
 
@@ -279,6 +294,9 @@ static inline __u64 fg_flow_timeout(const struct fg_slot_cfg *cfg,
 }
 
 #define FG_CTL_F_STRICT_TCP	(1U << 0)	/* reserved: no mid-stream pickup */
+#define FG_CTL_F_INSPECT_OPEN	(1U << 1)	/* inspect_failure: open (pass
+						 * inspected payload when no
+						 * inspector); clear = closed */
 
 /* ------------------------------------------------------------------------ */
 /* Flows                                                                    */
@@ -379,6 +397,62 @@ struct fg_event {
 	__u8 dst[16];		/* BE */
 };
 
+/* ------------------------------------------------------------------------ */
+/* AF_XDP inspection (docs/inspector-datapath.md)                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * XSKMAP key of (interface slot, rx queue): slot * FG_XSK_QMAX + queue. The
+ * capture veth's peer (TC-hook payload, see below) uses the keys from
+ * FG_XSK_CAPTURE_BASE on. Interface slots are fg_iface_idx's (counters).
+ */
+#define FG_XSK_QMAX		16
+#define FG_XSK_CAPTURE_BASE	(FG_MAX_IFACES * FG_XSK_QMAX)
+#define FG_XSK_ENTRIES		(FG_XSK_CAPTURE_BASE + FG_XSK_QMAX)
+
+/* fg_insp_ifaces index of the capture veth (TC hooks redirect payload of
+ * inspected flows to it); indexes 0..FG_MAX_IFACES-1 map an interface slot
+ * back to its ifindex for re-injection. */
+#define FG_INSP_CAPTURE_IDX	FG_MAX_IFACES
+
+/*
+ * In-band tag between the kernel and the inspector: an 802.1Q header whose
+ * VID is FG_INSP_VID(slot, hook) (never 0, which means "priority tag").
+ * The TC hooks push it in front of a captured frame; the inspector puts it
+ * in front of every frame it re-injects.
+ */
+#define FG_INSP_VID(slot, hook)	(1 + (slot) * 2 + (hook))
+#define FG_INSP_VID_SLOT(vid)	(((vid) - 1) >> 1)
+#define FG_INSP_VID_HOOK(vid)	(((vid) - 1) & 1)
+
+/* skb->mark bit of a re-injected frame: flowgate's TC hooks pass it
+ * untouched instead of inspecting it again. */
+#define FG_MARK_REINJECTED	0x00f10000U
+
+/*
+ * fg_ctl.inspector: the inspector's heartbeat. It stores
+ * FG_INSP_BEAT(CLOCK_MONOTONIC ns) (never 0) at least every
+ * FG_INSP_BEAT_PERIOD_MS, with FG_INSP_OVERLOAD set while its rings are
+ * full; 0 when it stops. The kernel counts it absent when the beat is
+ * older than FG_INSP_BEAT_TIMEOUT units (a killed inspector).
+ */
+#define FG_INSP_BEAT_SHIFT	24		/* units of ~16.8 ms */
+#define FG_INSP_BEAT(ns)	((__u32)(((ns) >> FG_INSP_BEAT_SHIFT) << 1) | 2U)
+#define FG_INSP_OVERLOAD	1U
+#define FG_INSP_BEAT_PERIOD_MS	100
+#define FG_INSP_BEAT_TIMEOUT	60		/* ~1 s */
+
+/*
+ * XDP metadata in front of each frame handed to an XSK: when the kernel
+ * first saw it, for the inspector's time-to-verdict figures. The magic
+ * tells the reader the metadata is there (the XSK does not say).
+ */
+struct fg_insp_meta {
+	__u64 magic;		/* FG_INSP_META_MAGIC */
+	__u64 ts_ns;		/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
+};
+#define FG_INSP_META_MAGIC	0x666c6f7767617465ULL	/* "flowgate" */
+
 /* Fixed handle/priority of our TC filters, so `detach` finds leftovers. */
 #define FG_TC_HANDLE	0xf1a7
 #define FG_TC_PRIORITY	0xf1a
@@ -386,6 +460,8 @@ struct fg_event {
 #define FG_BPF_PROG_XDP		"fg_xdp"	/* program names, for detach */
 #define FG_BPF_PROG_TC_IN	"fg_tc_ingress"
 #define FG_BPF_PROG_TC_OUT	"fg_tc_egress"
+#define FG_BPF_PROG_CAPTURE	"fg_insp_capture"	/* XDP, capture peer */
+#define FG_BPF_PROG_REINJECT	"fg_insp_reinject"	/* TC, reinject peer */
 
 #define FG_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(struct type) == (size), #type " layout changed")
@@ -403,5 +479,6 @@ FG_ASSERT_SIZE(fg_frag, 24);
 FG_ASSERT_SIZE(fg_iface_counters, 48);
 FG_ASSERT_SIZE(fg_ratelimit, 16);
 FG_ASSERT_SIZE(fg_event, 64);
+FG_ASSERT_SIZE(fg_insp_meta, 16);
 
 #endif /* FLOWGATE_H */

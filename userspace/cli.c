@@ -35,6 +35,14 @@ const struct fg_cmd_help fg_cmd_helps[] = {
 		"  --flows N           flow table entries (default 262144)\n"
 		"  --max-rules N       compiled rules per policy (default 131072)\n"
 		"  --event-rate N      events per second per CPU (default 100)\n"
+		"  --inspect-failure open|closed\n"
+		"                      inspected payload with no inspector (default closed)\n"
+		"  --no-inspector      do not start the AF_XDP inspector\n"
+		"  --inspect-cpu N     pin inspector worker i to CPU N + i\n"
+		"  --inspect-busy-poll inspector workers spin instead of sleeping\n"
+		"  --test-inspect SPEC test only: rule=NAME[,dirs=orig|reply|both]\n"
+		"                      [,allow=BYTES][,deny=BYTES] inspects NAME's flows\n"
+		"                      with a byte-pattern engine\n"
 		"  -v, --verbose       also print libbpf/libxdp messages\n"
 		"SIGHUP reloads the policy file; SIGINT/SIGTERM detach and exit 0.",
 	},
@@ -224,6 +232,11 @@ enum {
 	OPT_MAX_RULES,
 	OPT_EVENT_RATE,
 	OPT_LIMIT,
+	OPT_INSPECT_FAILURE,
+	OPT_NO_INSPECTOR,
+	OPT_INSPECT_CPU,
+	OPT_TEST_INSPECT,
+	OPT_INSPECT_BUSY_POLL,
 };
 
 int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
@@ -238,6 +251,11 @@ int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
 		{ "flows", required_argument, NULL, OPT_FLOWS },
 		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
 		{ "event-rate", required_argument, NULL, OPT_EVENT_RATE },
+		{ "inspect-failure", required_argument, NULL, OPT_INSPECT_FAILURE },
+		{ "no-inspector", no_argument, NULL, OPT_NO_INSPECTOR },
+		{ "inspect-cpu", required_argument, NULL, OPT_INSPECT_CPU },
+		{ "test-inspect", required_argument, NULL, OPT_TEST_INSPECT },
+		{ "inspect-busy-poll", no_argument, NULL, OPT_INSPECT_BUSY_POLL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -251,6 +269,7 @@ int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
 	o->flows = FG_FLOWS_DEFAULT;
 	o->max_rules = FG_MAX_RULES_DEFAULT;
 	o->event_rate = 100;
+	o->inspect_cpu = -1;
 
 	optind = 0;	/* glibc: full re-initialisation */
 	opterr = 0;
@@ -319,6 +338,33 @@ int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
 			if (number_opt("--event-rate", optarg, 1, 1000000,
 				       &o->event_rate, err, errlen))
 				return -EINVAL;
+			break;
+		case OPT_INSPECT_FAILURE:
+			if (strcmp(optarg, "open") && strcmp(optarg, "closed")) {
+				snprintf(err, errlen,
+					 "--inspect-failure: '%s' is not open or closed",
+					 optarg);
+				return -EINVAL;
+			}
+			o->inspect_failure_open = !strcmp(optarg, "open");
+			break;
+		case OPT_NO_INSPECTOR:
+			o->no_inspector = true;
+			break;
+		case OPT_INSPECT_CPU: {
+			__u32 cpu;
+
+			if (number_opt("--inspect-cpu", optarg, 0, 4095, &cpu,
+				       err, errlen))
+				return -EINVAL;
+			o->inspect_cpu = (int)cpu;
+			break;
+		}
+		case OPT_TEST_INSPECT:
+			o->test_inspect = optarg;
+			break;
+		case OPT_INSPECT_BUSY_POLL:
+			o->inspect_busy_poll = true;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -77,6 +77,12 @@ struct fg_run_opts {
 	__u32 event_rate;		/* events/s per CPU */
 	bool verbose;
 	bool help;
+	/* AF_XDP inspector (issue 4). */
+	bool inspect_failure_open;	/* --inspect-failure open */
+	bool no_inspector;
+	int inspect_cpu;		/* -1: no pinning */
+	const char *test_inspect;	/* --test-inspect SPEC */
+	bool inspect_busy_poll;		/* --inspect-busy-poll */
 };
 
 /*

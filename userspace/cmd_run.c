@@ -25,6 +25,8 @@
 #include "datapath.h"
 #include "events.h"
 #include "format.h"
+#include "inspect.h"
+#include "inspect_test.h"
 #include "json.h"
 #include "log.h"
 #include "netlink.h"
@@ -65,7 +67,14 @@ struct daemon {
 	struct fg_events ev;
 	bool ev_open;
 	bool stop;
+	struct fg_inspector *insp;	/* AF_XDP inspector, NULL if none */
+	struct fg_insp_test insp_test;	/* --test-inspect */
+#define FG_INSP_QUEUES_SHOWN	(FG_MAX_IFACES + 1)
+	struct fg_insp_queue_stats insp_q[FG_INSP_QUEUES_SHOWN];
 };
+
+/* --test-inspect: applied to every policy this process loads. */
+static const struct fg_insp_test *test_inspect;
 
 static __u64 mono_ns(void)
 {
@@ -260,6 +269,15 @@ static int load_compile(const char *path, __u32 max_rules,
 		*p = NULL;
 		goto fail;
 	}
+	if (test_inspect && fg_insp_test_apply(test_inspect, *p)) {
+		if (asprintf(why, "%s: --test-inspect: no rule named '%s'",
+			     path, test_inspect->rule) < 0)
+			*why = NULL;
+		fg_policy_free(*p);
+		*p = NULL;
+		fg_diags_free(&diags);
+		return FG_EXIT_USAGE;
+	}
 	err = fg_compile(*p, max_rules, c, &diags);
 	if (err) {
 		code = err == -E2BIG || err == -EINVAL ? FG_EXIT_USAGE
@@ -448,6 +466,14 @@ static int do_stats(struct daemon *d, FILE *out, FILE *errf, bool json,
 	s.flow_entries = fg_dp_flows_count(&d->dp);
 	s.flow_size = d->dp.flow_entries;
 	s.gc_deleted = d->gc_deleted;
+	if (d->insp) {
+		s.n_insp = (size_t)fg_insp_queue_stats(d->insp, d->insp_q,
+						       FG_INSP_QUEUES_SHOWN);
+		if (s.n_insp > FG_INSP_QUEUES_SHOWN)
+			s.n_insp = FG_INSP_QUEUES_SHOWN;
+		s.insp = d->insp_q;
+		fg_insp_latency(d->insp, &s.insp_lat);
+	}
 	fg_render_stats(out, &s, json, pretty);
 	free(cnt);
 	free(rules);
@@ -806,6 +832,30 @@ static void teardown(struct daemon *d)
 {
 	size_t i;
 
+	if (d->insp) {
+		struct fg_insp_stats st;
+
+		fg_insp_stats(d->insp, &st);
+		fg_info("inspector: rx %llu, tx %llu, allow %llu, deny %llu, continue %llu, "
+			"after deny %llu, rst %llu, tx ring full %llu, errors %llu, "
+			"no flow %llu, bad %llu; kernel: rx dropped %llu, "
+			"ring full %llu, fill empty %llu",
+			(unsigned long long)st.rx, (unsigned long long)st.tx,
+			(unsigned long long)st.allow, (unsigned long long)st.deny,
+			(unsigned long long)st.cont,
+			(unsigned long long)st.after_deny,
+			(unsigned long long)st.rst_sent,
+			(unsigned long long)st.tx_ring_full,
+			(unsigned long long)(st.reinject_errors +
+					     st.verdict_errors),
+			(unsigned long long)st.no_flow,
+			(unsigned long long)st.bad_frame,
+			(unsigned long long)st.k_rx_dropped,
+			(unsigned long long)st.k_rx_ring_full,
+			(unsigned long long)st.k_fill_empty);
+		fg_insp_stop(d->insp);
+		d->insp = NULL;
+	}
 	if (d->ev_open) {
 		fg_events_consume(&d->ev);	/* what is already queued */
 		fg_events_close(&d->ev);
@@ -861,6 +911,12 @@ int fg_cmd_run(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.o = &o;
+	if (o.test_inspect) {
+		if (fg_insp_test_parse(o.test_inspect, &d.insp_test, errbuf,
+				       sizeof(errbuf)))
+			return fg_cli_usage_error("run", "%s", errbuf);
+		test_inspect = &d.insp_test;
+	}
 	d.lfd = d.sfd = d.tfd = d.epfd = -1;
 	d.start_ns = mono_ns();
 
@@ -959,6 +1015,25 @@ int fg_cmd_run(int argc, char **argv)
 		print_attachment(&d.att[d.n_att - 1]);
 	}
 
+	fg_insp_set_failure_open(&d.dp, o.inspect_failure_open);
+	/* The inspector runs when some rule inspects: today only through
+	 * --test-inspect (its engine is the byte-pattern one). */
+	if (o.test_inspect && !o.no_inspector) {
+		struct fg_insp_engine eng = fg_insp_pattern_engine;
+		struct fg_insp_opts io = { .engine = &eng,
+					   .cpu_base = o.inspect_cpu,
+					   .busy_poll = o.inspect_busy_poll };
+
+		eng.arg = &d.insp_test.pat;
+		err = fg_insp_start(&d.dp, &io, &d.insp, errbuf,
+				    sizeof(errbuf));
+		if (err) {
+			fg_err("starting the inspector: %s",
+			       errbuf[0] ? errbuf : strerror(-err));
+			goto out;
+		}
+		fg_info("inspector: AF_XDP workers up (engine %s)", eng.name);
+	}
 	if (o.events && open_events(&d))
 		goto out;
 	err = setup_fds(&d, &mask);

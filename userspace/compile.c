@@ -427,6 +427,13 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 			m->flags |= FG_RULE_F_LOG;
 		if (r->proto == IPPROTO_ICMPV6)
 			m->flags |= FG_RULE_F_ICMPV6_EXPL;
+		/* Only an allow needs the inspector's word: a deny is final. */
+		if (r->inspect_dirs && r->action == FG_ACTION_ALLOW) {
+			m->action = FG_ACTION_INSPECT;
+			m->flags |= FG_RULE_F_INSPECT;
+			m->inspect_dirs = r->inspect_dirs &
+				(FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY);
+		}
 	}
 	c->meta[b->n_rules].action = (__u8)p->default_action;
 	c->meta[b->n_rules].flags = FG_RULE_F_DEFAULT;

@@ -595,3 +595,84 @@ int fg_nl_qdisc_kind(__u32 ifindex, __u32 parent, char *kind, size_t len)
 	fg_nl_close(&nl);
 	return err;
 }
+
+/* ---- links the AF_XDP inspector creates (added for issue 4) ---------- */
+
+static int simple_request(struct nlmsghdr *req)
+{
+	struct fg_nl nl;
+	int err;
+
+	err = fg_nl_open(&nl, NULL, 0);
+	if (err)
+		return err;
+	err = fg_nl_request(&nl, req, NULL, NULL);
+	fg_nl_close(&nl);
+	return err;
+}
+
+int fg_nl_veth_add(const char *name, const char *peer, __u32 nqueues)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlattr *info, *data, *pa;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	if (!name || !peer || strlen(name) >= IF_NAMESIZE ||
+	    strlen(peer) >= IF_NAMESIZE || !nqueues)
+		return -EINVAL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, nqueues);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, nqueues);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* VETH_INFO_PEER (1): an ifinfomsg, then the peer's attributes. */
+	pa = mnl_attr_nest_start(nlh, 1);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, nqueues);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, nqueues);
+	mnl_attr_nest_end(nlh, pa);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return simple_request(nlh);
+}
+
+int fg_nl_link_set_up(__u32 ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return simple_request(nlh);
+}
+
+int fg_nl_link_del(__u32 ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_DELLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	return simple_request(nlh);
+}

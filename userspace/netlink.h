@@ -78,4 +78,13 @@ int fg_nl_recv(struct fg_nl *nl, fg_nl_msg_cb cb, void *arg);
 /* Decode an RTM_NEWLINK/RTM_DELLINK message. -EINVAL if it is not one. */
 int fg_nl_link_parse(const struct nlmsghdr *nlh, struct fg_link *out);
 
+/*
+ * Added for the AF_XDP inspector (issue 4): create a veth pair with
+ * nqueues rx/tx queues on each end (-EEXIST if a name is taken), bring a
+ * link up, delete a link (its veth peer goes with it).
+ */
+int fg_nl_veth_add(const char *name, const char *peer, __u32 nqueues);
+int fg_nl_link_set_up(__u32 ifindex);
+int fg_nl_link_del(__u32 ifindex);
+
 #endif /* FG_NETLINK_H */

@@ -132,6 +132,10 @@ struct fg_rule {
 	struct fg_http_cond http;
 	struct fg_tls_cond tls;
 	struct fg_dns_cond dns;
+	/* Flow directions (FG_INSPECT_DIR_*) whose payload the AF_XDP
+	 * inspector must see before an `allow` rule's verdict is final; 0 =
+	 * none. Set by the L7 keys (app, http, tls, dns). */
+	__u8 inspect_dirs;
 };
 
 /* failsafe: [tcp/22, udp/53, tcp/8000-8010] */

@@ -162,6 +162,46 @@ static void hook_json(struct fg_json *j, const char *key,
 	fg_json_obj_close(j);
 }
 
+/* "inspector": totals, then one object per worker queue. */
+static void insp_json(struct fg_json *j, const struct fg_stats_snap *s)
+{
+	struct fg_insp_stats sum = { 0 };
+	size_t i;
+
+	fg_json_kobj_open(j, "inspector");
+	for (i = 0; i < s->n_insp; i++) {
+		const struct fg_insp_stats *st = &s->insp[i].st;
+#define FG_X_INSP_SUM(f, name) sum.f += st->f;
+		FG_INSP_STATS(FG_X_INSP_SUM)
+#undef FG_X_INSP_SUM
+	}
+#define FG_X_INSP_JSON(f, name) fg_json_ku64(j, name, sum.f);
+	FG_INSP_STATS(FG_X_INSP_JSON)
+	fg_json_kobj_open(j, "verdict_latency_us");
+	fg_json_ku64(j, "samples", s->insp_lat.samples);
+	fg_json_ku64(j, "p50", s->insp_lat.p50_us);
+	fg_json_ku64(j, "p99", s->insp_lat.p99_us);
+	fg_json_obj_close(j);
+	fg_json_karr_open(j, "queues");
+	for (i = 0; i < s->n_insp; i++) {
+		const struct fg_insp_queue_stats *q = &s->insp[i];
+
+		fg_json_obj_open(j);
+		fg_json_kstr(j, "device", q->device);
+		fg_json_ku64(j, "queue", q->queue);
+		{
+			const struct fg_insp_stats *st = &q->st;
+#define FG_X_INSP_QJSON(f, name) fg_json_ku64(j, name, st->f);
+			FG_INSP_STATS(FG_X_INSP_QJSON)
+#undef FG_X_INSP_QJSON
+		}
+		fg_json_obj_close(j);
+	}
+#undef FG_X_INSP_JSON
+	fg_json_arr_close(j);
+	fg_json_obj_close(j);
+}
+
 static void stats_json(FILE *f, const struct fg_stats_snap *s, bool pretty)
 {
 	__u64 inserted = s->cnt.cnt[FG_CNT_FLOW_NEW] + s->cnt.cnt[FG_CNT_FLOW_PICKUP];
@@ -222,6 +262,8 @@ static void stats_json(FILE *f, const struct fg_stats_snap *s, bool pretty)
 	fg_json_ku64(&j, "evicted", fg_flows_evicted(inserted, deleted,
 						     s->flow_entries));
 	fg_json_obj_close(&j);
+	if (s->n_insp)
+		insp_json(&j, s);
 	fg_json_obj_close(&j);
 	fg_json_end(&j);
 }
@@ -259,6 +301,34 @@ static void name_values(FILE *f, const char *title, const char *col,
 		fprintf(f, "  %s: 0\n", shown ? "every other reason" : "every reason");
 out:
 	fg_table_free(&t);
+}
+
+/* Inspector: one row per worker queue, the non-zero counters only. */
+static void insp_text(FILE *f, const struct fg_stats_snap *s)
+{
+	size_t i;
+
+	fprintf(f, "\ninspector:\n");
+	if (s->insp_lat.samples)
+		fprintf(f, "  time to verdict: p50 %u us, p99 %u us (%llu verdicts)\n",
+			s->insp_lat.p50_us, s->insp_lat.p99_us,
+			(unsigned long long)s->insp_lat.samples);
+	for (i = 0; i < s->n_insp; i++) {
+		const struct fg_insp_stats *st = &s->insp[i].st;
+		const char *sep = "";
+
+		fprintf(f, "  %s queue %u:", s->insp[i].device,
+			s->insp[i].queue);
+#define FG_X_INSP_TEXT(fld, name)					\
+		if (st->fld) {						\
+			fprintf(f, "%s %s %llu", sep, name,		\
+				(unsigned long long)st->fld);		\
+			sep = ",";					\
+		}
+		FG_INSP_STATS(FG_X_INSP_TEXT)
+#undef FG_X_INSP_TEXT
+		fprintf(f, "%s\n", *sep ? "" : " idle");
+	}
 }
 
 static void stats_text(FILE *f, const struct fg_stats_snap *s)
@@ -340,6 +410,8 @@ static void stats_text(FILE *f, const struct fg_stats_snap *s)
 		(unsigned long long)inserted, (unsigned long long)deleted,
 		(unsigned long long)fg_flows_evicted(inserted, deleted,
 						     s->flow_entries));
+	if (s->n_insp)
+		insp_text(f, s);
 }
 
 void fg_render_stats(FILE *f, const struct fg_stats_snap *s, bool json,

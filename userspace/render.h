@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "flowgate.h"
+#include "inspect.h"
 
 struct fg_status_iface {
 	char name[IF_NAMESIZE];
@@ -69,6 +70,10 @@ struct fg_stats_snap {
 	long flow_entries;		/* < 0: could not count */
 	__u32 flow_size;
 	__u64 gc_deleted;		/* flows removed by the daemon's GC */
+	/* AF_XDP inspector workers (issue 4); n_insp 0: none running. */
+	const struct fg_insp_queue_stats *insp;
+	size_t n_insp;
+	struct fg_insp_latency insp_lat;	/* time to verdict */
 };
 
 struct fg_flow_row {

@@ -18,6 +18,7 @@
 #include "fg_classify.h"
 #include "fg_flow.h"
 #include "fg_frag.h"
+#include "fg_inspect.h"	/* issue 4: AF_XDP inspection */
 
 static __always_inline void fg_set_drop(struct fg_state *s, int reason)
 {
@@ -46,6 +47,8 @@ static __always_inline void fg_apply_rule(struct fg_state *s,
 	fg_rule_count(s, rule);
 	if (meta->action == FG_ACTION_ALLOW)
 		s->verdict = FG_VERDICT_ALLOW;
+	else if (meta->action == FG_ACTION_INSPECT)	/* inspect: */
+		s->verdict = FG_VERDICT_INSPECT;	/* fg_insp_finish */
 	else
 		fg_deny_new(s, pkt, meta);
 }
@@ -111,6 +114,7 @@ static __always_inline int fg_flow_recheck(struct fg_state *s,
 		return -1;
 	f->rule = rule;
 	f->action = meta->action;
+	fg_insp_recheck(f, meta);	/* inspect: keep its verdict */
 	f->gen = s->gen;
 	fg_cnt(s, FG_CNT_FLOW_RECHECK);
 	return 0;
@@ -238,13 +242,15 @@ static __always_inline void fg_known_flow(struct fg_state *s,
 	s->action = f->action;
 	fg_rule_count(s, s->rule);
 	fg_flow_account(f, dir, s->len, s->now);
-	if (f->action != FG_ACTION_ALLOW) {
+	if (f->action != FG_ACTION_ALLOW &&
+	    f->action != FG_ACTION_INSPECT) {	/* inspect: in progress */
 		fg_set_drop(s, FG_DROP_FLOW_DENIED);
 		return;
 	}
 	if (pkt->proto == IPPROTO_TCP)
 		fg_tcp_update(f, pkt->tcp_flags, dir);
-	s->verdict = FG_VERDICT_ALLOW;
+	s->verdict = f->action == FG_ACTION_INSPECT ? FG_VERDICT_INSPECT :
+						      FG_VERDICT_ALLOW;
 }
 
 /* No (usable) flow: classify, insert, decide. */
@@ -273,7 +279,7 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 	if (tcp && !fg_tcp_pure_syn(pkt->tcp_flags)) {
 		/* Mid-stream pickup (evicted flow, restart): allowed as seen,
 		 * or as the reply of a flow the other side may open. */
-		if (meta->action != FG_ACTION_ALLOW) {
+		if (meta->action == FG_ACTION_DENY) {	/* inspect: allows */
 			struct fg_rule_meta *rmeta;
 			int rrule;
 
@@ -283,7 +289,7 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 			rrule = fg_classify(s->slot, &in);
 			rmeta = rrule == FG_CLS_ERR ? 0 :
 				fg_rule_meta(s, rrule);
-			if (!rmeta || rmeta->action != FG_ACTION_ALLOW) {
+			if (!rmeta || rmeta->action == FG_ACTION_DENY) {
 				/* No entry: a stray segment must not block
 				 * the real flow with a denied entry. */
 				s->rule = rule;
@@ -315,6 +321,8 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 	nf.rule = rule;
 	nf.gen = s->gen;
 	nf.action = meta->action;
+	if (meta->action == FG_ACTION_INSPECT)		/* inspect */
+		nf.inspect_state = FG_INSPECT_PENDING;
 	if (init_lo)
 		nf.flags |= FG_FLOW_F_INIT_LO;
 	nf.ifindex = s->ifindex;
@@ -393,6 +401,8 @@ FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
 		fg_decide_nd(s, pkt);
 	else if (pkt->kind != FG_PK_ICMP_ERR || !fg_related(ctx, s, cfg, pkt))
 		fg_decide_flow(s, cfg, pkt);
+	if (s->verdict == FG_VERDICT_INSPECT)		/* inspect */
+		fg_insp_finish(ctx, s, ctl, pkt);
 
 	if (pkt->frag == FG_FRAG_FIRST)
 		fg_frag_store(s, pkt,
@@ -409,6 +419,8 @@ static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)
 	struct fg_ctl *ctl;
 	int r, dropped;
 
+	if (fg_insp_reinjected(ctx))	/* inspect: already decided */
+		return FG_RET_PASS;
 	fg_ctx_prepare(ctx);
 	ctl = fg_ctl_get();
 	if (!ctl)		/* single-entry array: cannot happen */
@@ -442,6 +454,10 @@ static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)
 		fg_decide(ctx, &s, &pkt);
 	}
 
+	if (s.verdict == FG_VERDICT_INSPECT) {	/* inspect: to the XSK */
+		fg_count_verdict(&s, 0);
+		return fg_insp_redirect(ctx, &s);
+	}
 	dropped = s.verdict == FG_VERDICT_DENY ||
 		  s.verdict == FG_VERDICT_MALFORMED;
 	fg_count_verdict(&s, dropped);

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * inspect.h - the AF_XDP inspector (issue 4): user-space half of the loop
+ * "payload of a flow in inspection -> XSK -> decision -> verdict in the
+ * flow table -> frame re-injected or dropped". Design and measurements:
+ * docs/inspector-datapath.md.
+ *
+ * The decision itself is behind struct fg_insp_engine, so the L7 parsers
+ * plug in without touching the rings: the engine sees one payload of flow
+ * K in direction D at a time and answers allow, deny or continue.
+ */
+#ifndef FG_INSPECT_H
+#define FG_INSPECT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "flowgate.h"
+
+struct fg_datapath;
+
+enum fg_insp_decision {
+	FG_INSP_CONTINUE = 0,	/* keep inspecting: forward this payload */
+	FG_INSP_ALLOW,		/* the rest of the flow goes by the kernel */
+	FG_INSP_DENY,		/* drop this and every later packet */
+};
+
+/* One payload the engine is asked about. */
+struct fg_insp_pkt {
+	const struct fg_flow_key *key;
+	const struct fg_flow *flow;	/* entry as read just now */
+	int dir;			/* enum fg_flow_dir */
+	const __u8 *payload;		/* L4 payload */
+	size_t len;
+};
+
+/*
+ * An inspection engine. decide() runs on the worker thread of the queue the
+ * packet arrived on (several workers call it concurrently: per-flow state
+ * must be the engine's business). flow_end() (optional) tells it a flow
+ * got its verdict or vanished.
+ */
+struct fg_insp_engine {
+	const char *name;
+	enum fg_insp_decision (*decide)(void *arg,
+					const struct fg_insp_pkt *p);
+	void (*flow_end)(void *arg, const struct fg_flow_key *key);
+	void *arg;
+};
+
+/* The test engine: a payload containing `deny` is denied, else one
+ * containing `allow` is allowed, else inspection continues. Byte patterns,
+ * per packet (no reassembly); NULL or "" disables a pattern. */
+struct fg_insp_pattern {
+	char allow[64];
+	char deny[64];
+};
+extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
+
+/* Per-queue counters (one writer: the worker), with their printed names. */
+#define FG_INSP_STATS(X)						\
+	X(rx,		"rx")		/* frames from the XSK */	\
+	X(tx,		"tx")		/* re-injected (incl. RSTs) */	\
+	X(allow,	"verdict_allow")	/* engine decisions */	\
+	X(deny,		"verdict_deny")					\
+	X(cont,		"verdict_continue")				\
+	X(after_verdict, "after_allow")	/* queued, flow allowed: sent */ \
+	X(after_deny,	"after_deny")	/* queued, flow denied: dropped,	\
+					 * "would have been delivered" */ \
+	X(no_flow,	"no_flow")	/* flow entry gone: dropped */	\
+	X(bad_frame,	"bad_frame")	/* not parseable: dropped */	\
+	X(tx_ring_full,	"tx_ring_full")	/* no TX slot: dropped */	\
+	X(fill_empty,	"fill_empty")	/* no frame for the fill ring */ \
+	X(reinject_errors, "reinject_errors") /* sendto(), RST frames */ \
+	X(verdict_errors, "verdict_errors")	/* flow update failed */ \
+	X(rst_sent,	"rst_sent")					\
+	X(csum_completed, "csum_completed")	/* offloaded checksum */ \
+	/* The kernel's side of the RX socket (XDP_STATISTICS). */	\
+	X(k_rx_dropped,	"xsk_rx_dropped")				\
+	X(k_rx_ring_full, "xsk_rx_ring_full")				\
+	X(k_fill_empty,	"xsk_fill_empty")				\
+	X(k_rx_invalid,	"xsk_rx_invalid")
+
+#define FG_X_INSP_FIELD(f, name) __u64 f;
+struct fg_insp_stats {
+	FG_INSP_STATS(FG_X_INSP_FIELD)
+};
+
+/* Time to verdict histogram: 1 us buckets, the last one open-ended. */
+#define FG_INSP_LAT_BUCKETS	4096
+
+struct fg_insp_latency {
+	__u64 samples;
+	__u32 p50_us, p99_us;	/* FG_INSP_LAT_BUCKETS - 1: that or more */
+};
+
+/* One worker's counters, as `stats` shows them. */
+struct fg_insp_queue_stats {
+	char device[16];	/* interface the worker reads */
+	__u32 queue;
+	struct fg_insp_stats st;
+};
+
+
+/* Options of the inspector as `flowgate run` starts it. */
+struct fg_insp_opts {
+	const struct fg_insp_engine *engine;
+	int cpu_base;		/* pin worker i to cpu_base + i; -1: no */
+	__u32 queues;		/* rx queues per interface (0: all) */
+	bool busy_poll;		/* workers spin instead of sleeping */
+};
+
+struct fg_inspector;
+
+/*
+ * Start inspecting on the interfaces (ifindex, counter slot pairs as in
+ * fg_datapath): create the capture and re-injection veths, attach their
+ * programs, register the sockets in fg_xsks and start one worker per
+ * (interface, queue) plus one for the capture veth. On failure nothing is
+ * left behind; errbuf says what failed.
+ */
+int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
+		  struct fg_inspector **out, char *errbuf, size_t errlen);
+
+/* Stop the workers, clear the heartbeat, remove the veths. Safe on NULL. */
+void fg_insp_stop(struct fg_inspector *in);
+
+/* Sum of every worker's counters. Returns the number of workers. */
+int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum);
+/* Time to verdict over every worker. */
+void fg_insp_latency(struct fg_inspector *in, struct fg_insp_latency *out);
+/* Per worker: fills up to n entries, returns how many workers there are. */
+int fg_insp_queue_stats(struct fg_inspector *in,
+			struct fg_insp_queue_stats *out, size_t n);
+
+/* Set inspect_failure in the control block: open (true) or closed. */
+void fg_insp_set_failure_open(struct fg_datapath *dp, bool open);
+
+/*
+ * Helpers shared with tests. Parse an Ethernet frame (an 802.1Q tag may
+ * lead, see FG_INSP_VID): fill the normalised key as the kernel builds it,
+ * set *src_lo, the payload and the L4 offset. 0 or -EINVAL.
+ */
+struct fg_insp_frame {
+	struct fg_flow_key key;
+	int src_lo;
+	__u16 vid;		/* 0: untagged */
+	__u32 l3_off, l4_off;
+	__u8 family, proto, tcp_flags;
+	__u32 tcp_seq, tcp_ack;	/* host order */
+	const __u8 *payload;
+	size_t payload_len;
+};
+int fg_insp_parse(const __u8 *frame, size_t len, struct fg_insp_frame *f);
+
+/*
+ * Frames of local senders (veth, and the TC egress hook) carry offloaded
+ * checksums (CHECKSUM_PARTIAL): the TCP/UDP field holds only the
+ * pseudo-header sum, which the skb's flag, lost on the way through the
+ * XSK, told the stack. Complete such a checksum in place before the frame
+ * is re-injected. 0: already valid (or none), 1: completed, -EBADMSG:
+ * corrupt (left as it is: the stack drops it as it would have).
+ */
+int fg_insp_csum_complete(__u8 *frame, const struct fg_insp_frame *f);
+
+/* Build a TCP RST for the frame `f` was parsed from, into out (room for
+ * the whole frame): to_sender = toward the frame's source (swapped
+ * addresses), else toward its destination. No tag. Returns the length. */
+size_t fg_insp_build_rst(const __u8 *frame, const struct fg_insp_frame *f,
+			 int to_sender, __u8 *out, size_t room);
+
+#endif /* FG_INSPECT_H */

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * inspect_run.c - set up and tear down the AF_XDP inspector: the internal
+ * veths (capture: fgc0 -> fgc1, re-injection: fgi0 -> fgi1), their BPF
+ * programs, the XSKMAP entries, one worker thread per (interface, rx queue)
+ * plus one for the capture veth, and the heartbeat the kernel checks
+ * (fg_ctl.inspector). Teardown clears the heartbeat first, so the kernel
+ * applies inspect_failure from then on instead of redirecting into sockets
+ * that are going away.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <linux/if_xdp.h>
+#include <sys/socket.h>
+
+#include "datapath.h"
+#include "inspect.h"
+#include "netlink.h"
+#include "xsk_worker.h"
+#include "flowgate_tc.skel.h"
+
+#define CAP_DEV		"fgc0"	/* TC hooks redirect here */
+#define CAP_PEER	"fgc1"	/* fg_insp_capture, capture worker's XSK */
+#define INJ_DEV		"fgi0"	/* workers transmit here */
+#define INJ_PEER	"fgi1"	/* fg_insp_reinject */
+
+struct insp_thread {
+	struct fg_inspector *in;
+	struct fg_xsk_worker w;
+	char device[IF_NAMESIZE];
+	__u32 queue;
+	__u32 key;		/* fg_xsks key */
+	int cpu;
+	pthread_t thr;
+	bool started;
+};
+
+struct fg_inspector {
+	struct fg_datapath *dp;
+	struct fg_insp_opts o;
+	struct fg_insp_engine engine;
+	__u32 cap_dev, cap_peer, inj_dev, inj_peer;	/* ifindexes, 0: none */
+	struct insp_thread *t;
+	size_t n_t;
+	volatile int stop;
+	pthread_t beat;
+	bool beat_started;
+	int lock_fd;		/* one inspector per network namespace */
+};
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void fg_insp_set_failure_open(struct fg_datapath *dp, bool open)
+{
+	if (open)
+		__atomic_or_fetch(&dp->ctl->flags, FG_CTL_F_INSPECT_OPEN,
+				  __ATOMIC_RELEASE);
+	else
+		__atomic_and_fetch(&dp->ctl->flags, ~FG_CTL_F_INSPECT_OPEN,
+				   __ATOMIC_RELEASE);
+}
+
+/* The heartbeat: alive, and overloaded if any worker ran out of frames. */
+static void *beat_main(void *arg)
+{
+	struct fg_inspector *in = arg;
+
+	while (!in->stop) {
+		__u32 v = FG_INSP_BEAT(mono_ns());
+		size_t i;
+
+		for (i = 0; i < in->n_t; i++)
+			if (in->t[i].w.overloaded)
+				v |= FG_INSP_OVERLOAD;
+		__atomic_store_n(&in->dp->ctl->inspector, v, __ATOMIC_RELEASE);
+		usleep(FG_INSP_BEAT_PERIOD_MS * 1000 / 2);
+	}
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct insp_thread *t = arg;
+
+	if (t->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(t->cpu, &set);
+		/* Best effort: an offline CPU leaves the thread unpinned. */
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	fg_xsk_worker_loop(&t->w, &t->in->stop);
+	return NULL;
+}
+
+/* Number of rx queues of a device (sysfs), at least 1. */
+static __u32 rx_queues(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *de;
+	__u32 n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return 1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "rx-", 3))
+			n++;
+	closedir(d);
+	return n ? n : 1;
+}
+
+/* Internal links carry no traffic of their own: no IPv6 autoconf chatter
+ * into the capture socket. Best effort. */
+static void no_ipv6(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 ifname);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return;
+	/* Failure: IPv6 is off in this kernel, nothing to do. */
+	(void)!write(fd, "1", 1);
+	close(fd);
+}
+
+/*
+ * The internal veths have fixed names, so one inspector per network
+ * namespace: an flock on a file named after the namespace says whether
+ * another live process owns them (then fail) or they are leftovers of a
+ * killed one (then replace them). The kernel drops the lock with its
+ * owner.
+ */
+static int ns_lock(int *fd_out)
+{
+	char path[96];
+	struct stat st;
+	int fd;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	snprintf(path, sizeof(path), "/run/flowgate-inspector.%llu.lock",
+		 (unsigned long long)st.st_ino);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return err;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+static int veth_create(const char *a, const char *b, __u32 nq, __u32 *ia,
+		       __u32 *ib)
+{
+	struct fg_link l;
+	int err;
+
+	/* A leftover pair from an instance that was killed. */
+	if (!fg_nl_link_get(a, &l))
+		fg_nl_link_del(l.ifindex);
+	err = fg_nl_veth_add(a, b, nq);
+	if (err)
+		return err;
+	err = fg_nl_link_get(a, &l);
+	if (err)
+		return err;
+	*ia = l.ifindex;
+	err = fg_nl_link_get(b, &l);
+	if (err)
+		return err;
+	*ib = l.ifindex;
+	no_ipv6(a);
+	no_ipv6(b);
+	err = fg_nl_link_set_up(*ia);
+	if (!err)
+		err = fg_nl_link_set_up(*ib);
+	return err;
+}
+
+static int attach_progs(struct fg_inspector *in, char *eb, size_t el)
+{
+	struct flowgate_tc_bpf *skel = in->dp->tc;
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)in->inj_peer,
+			    .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FG_TC_HANDLE,
+			    .priority = FG_TC_PRIORITY,
+			    .prog_fd = bpf_program__fd(skel->progs.fg_insp_reinject));
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		snprintf(eb, el, "%s: clsact: %s", INJ_PEER, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		snprintf(eb, el, "%s: attaching %s: %s", INJ_PEER,
+			 FG_BPF_PROG_REINJECT, strerror(-err));
+		return err;
+	}
+	err = bpf_xdp_attach((int)in->cap_peer,
+			     bpf_program__fd(skel->progs.fg_insp_capture),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		snprintf(eb, el, "%s: attaching %s: %s", CAP_PEER,
+			 FG_BPF_PROG_CAPTURE, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int thread_open(struct fg_inspector *in, struct insp_thread *t,
+		       const char *ifname, __u32 q, __u32 tx_q, __u32 key,
+		       __u16 vid, char *eb, size_t el)
+{
+	int fd, err;
+
+	t->in = in;
+	t->key = key;
+	snprintf(t->device, sizeof(t->device), "%s", ifname);
+	t->queue = q;
+	t->cpu = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
+	t->w.engine = &in->engine;
+	t->w.flows_fd = bpf_map__fd(in->dp->tc->maps.fg_flows);
+	t->w.vid = vid;
+	t->w.busy_poll = in->o.busy_poll;
+	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
+	if (err) {
+		snprintf(eb, el, "%s queue %u: %s: %s", ifname, q,
+			 t->w.what ? t->w.what : "AF_XDP socket",
+			 strerror(-err));
+		return err;
+	}
+	fd = fg_xsk_worker_rx_fd(&t->w);
+	if (bpf_map_update_elem(bpf_map__fd(in->dp->tc->maps.fg_xsks), &key,
+				&fd, BPF_ANY)) {
+		err = -errno;
+		snprintf(eb, el, "%s queue %u: registering the socket: %s",
+			 ifname, q, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
+		  struct fg_inspector **out, char *eb, size_t el)
+{
+	int ifaces_fd = bpf_map__fd(dp->tc->maps.fg_insp_ifaces);
+	__u32 nq[FG_MAX_IFACES], total = 1, i, q, k;
+	char names[FG_MAX_IFACES][IF_NAMESIZE];
+	struct fg_inspector *in;
+	int err;
+
+	*out = NULL;
+	eb[0] = '\0';
+	if (!o->engine || !o->engine->decide)
+		return -EINVAL;
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	in->dp = dp;
+	in->o = *o;
+	in->engine = *o->engine;
+	in->lock_fd = -1;
+	err = ns_lock(&in->lock_fd);
+	if (err) {
+		snprintf(eb, el, err == -EBUSY ?
+			 "another flowgate inspector runs in this network namespace" :
+			 "inspector lock: %s", strerror(-err));
+		goto fail;
+	}
+
+	for (i = 0; i < dp->n_ifaces; i++) {
+		if (!if_indextoname(dp->iface_ifindex[i], names[i])) {
+			err = -errno;
+			snprintf(eb, el, "ifindex %u: %s", dp->iface_ifindex[i],
+				 strerror(-err));
+			goto fail;
+		}
+		nq[i] = o->queues ? o->queues : rx_queues(names[i]);
+		if (nq[i] > FG_XSK_QMAX)
+			nq[i] = FG_XSK_QMAX;
+		total += nq[i];
+	}
+	in->t = calloc(total, sizeof(*in->t));
+	if (!in->t) {
+		err = -ENOMEM;
+		goto fail;
+	}
+
+	err = veth_create(INJ_DEV, INJ_PEER, total, &in->inj_dev,
+			  &in->inj_peer);
+	if (!err)
+		err = veth_create(CAP_DEV, CAP_PEER, 1, &in->cap_dev,
+				  &in->cap_peer);
+	if (err) {
+		snprintf(eb, el, "creating the internal veths: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	err = attach_progs(in, eb, el);
+	if (err)
+		goto fail;
+
+	/* Sockets: one per (interface, queue), then the capture veth's. */
+	k = 0;
+	for (i = 0; i < dp->n_ifaces; i++)
+		for (q = 0; q < nq[i]; q++, k++) {
+			err = thread_open(in, &in->t[k], names[i], q, k,
+					  i * FG_XSK_QMAX + q,
+					  FG_INSP_VID(i, FG_HOOK_INGRESS),
+					  eb, el);
+			in->n_t = k + 1;
+			if (err)
+				goto fail;
+		}
+	err = thread_open(in, &in->t[k], CAP_PEER, 0, k, FG_XSK_CAPTURE_BASE,
+			  0, eb, el);
+	in->n_t = k + 1;
+	if (err)
+		goto fail;
+
+	/* Re-injection targets, then the capture target for TC hooks. */
+	for (i = 0; i < dp->n_ifaces; i++)
+		if (bpf_map_update_elem(ifaces_fd, &i, &dp->iface_ifindex[i],
+					BPF_ANY))
+			goto fail_map;
+	i = FG_INSP_CAPTURE_IDX;
+	if (bpf_map_update_elem(ifaces_fd, &i, &in->cap_dev, BPF_ANY))
+		goto fail_map;
+
+	for (k = 0; k < in->n_t; k++) {
+		err = -pthread_create(&in->t[k].thr, NULL, worker_main,
+				      &in->t[k]);
+		if (err) {
+			snprintf(eb, el, "worker thread: %s", strerror(-err));
+			goto fail;
+		}
+		in->t[k].started = true;
+	}
+	err = -pthread_create(&in->beat, NULL, beat_main, in);
+	if (err) {
+		snprintf(eb, el, "heartbeat thread: %s", strerror(-err));
+		goto fail;
+	}
+	in->beat_started = true;
+	*out = in;
+	return 0;
+
+fail_map:
+	err = -errno;
+	snprintf(eb, el, "fg_insp_ifaces: %s", strerror(-err));
+fail:
+	fg_insp_stop(in);
+	return err;
+}
+
+void fg_insp_stop(struct fg_inspector *in)
+{
+	__u32 zero = 0, i;
+	size_t k;
+	int fd;
+
+	if (!in)
+		return;
+	/* Absent first: from here the kernel applies inspect_failure. */
+	in->stop = 1;
+	if (in->beat_started)
+		pthread_join(in->beat, NULL);
+	__atomic_store_n(&in->dp->ctl->inspector, 0, __ATOMIC_RELEASE);
+	fd = bpf_map__fd(in->dp->tc->maps.fg_insp_ifaces);
+	i = FG_INSP_CAPTURE_IDX;
+	bpf_map_update_elem(fd, &i, &zero, BPF_ANY);
+	for (k = 0; k < in->n_t; k++) {
+		struct insp_thread *t = &in->t[k];
+
+		bpf_map_delete_elem(bpf_map__fd(in->dp->tc->maps.fg_xsks),
+				    &t->key);
+		if (t->started)
+			pthread_join(t->thr, NULL);
+		fg_xsk_worker_close(&t->w);
+	}
+	/* Deleting one end removes the pair and the programs on it. */
+	if (in->cap_dev)
+		fg_nl_link_del(in->cap_dev);
+	if (in->inj_dev)
+		fg_nl_link_del(in->inj_dev);
+	if (in->lock_fd >= 0)
+		close(in->lock_fd);
+	free(in->t);
+	free(in);
+}
+
+/* The kernel's counters of a worker's RX socket, into its stats. */
+static void kernel_stats(struct insp_thread *t)
+{
+	struct xdp_statistics xs;
+	socklen_t len = sizeof(xs);
+
+	if (!t->w.rx_xsk || getsockopt(fg_xsk_worker_rx_fd(&t->w), SOL_XDP,
+				       XDP_STATISTICS, &xs, &len))
+		return;
+	t->w.st.k_rx_dropped = xs.rx_dropped;
+	t->w.st.k_rx_ring_full = xs.rx_ring_full;
+	t->w.st.k_fill_empty = xs.rx_fill_ring_empty_descs;
+	t->w.st.k_rx_invalid = xs.rx_invalid_descs;
+}
+
+/* Counters are read while workers write them: each is one aligned 64-bit
+ * word with one writer, so a read sees an old or a new value. */
+int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum)
+{
+	size_t k;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!in)
+		return 0;
+	for (k = 0; k < in->n_t; k++) {
+		const struct fg_insp_stats *st = &in->t[k].w.st;
+
+		kernel_stats(&in->t[k]);
+#define FG_X_INSP_SUM(f, name) sum->f += st->f;
+		FG_INSP_STATS(FG_X_INSP_SUM)
+#undef FG_X_INSP_SUM
+	}
+	return (int)in->n_t;
+}
+
+void fg_insp_latency(struct fg_inspector *in, struct fg_insp_latency *out)
+{
+	__u64 n = 0, acc = 0;
+	size_t k, b;
+
+	memset(out, 0, sizeof(*out));
+	if (!in)
+		return;
+	for (k = 0; k < in->n_t; k++)
+		for (b = 0; b < FG_INSP_LAT_BUCKETS; b++)
+			n += in->t[k].w.lat_hist[b];
+	out->samples = n;
+	if (!n)
+		return;
+	for (b = 0; b < FG_INSP_LAT_BUCKETS; b++) {
+		__u64 prev = acc;
+
+		for (k = 0; k < in->n_t; k++)
+			acc += in->t[k].w.lat_hist[b];
+		/* Bucket b holds [b, b + 1) us: report its upper edge. */
+		if (prev * 2 < n && acc * 2 >= n)
+			out->p50_us = (__u32)b + 1;
+		if (prev * 100 < n * 99 && acc * 100 >= n * 99)
+			out->p99_us = (__u32)b + 1;
+	}
+}
+
+int fg_insp_queue_stats(struct fg_inspector *in,
+			struct fg_insp_queue_stats *out, size_t n)
+{
+	size_t k;
+
+	if (!in)
+		return 0;
+	for (k = 0; k < in->n_t && k < n; k++) {
+		kernel_stats(&in->t[k]);
+		snprintf(out[k].device, sizeof(out[k].device), "%s",
+			 in->t[k].device);
+		out[k].queue = in->t[k].queue;
+		out[k].st = in->t[k].w.st;
+	}
+	return (int)in->n_t;
+}

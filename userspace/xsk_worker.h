@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xsk_worker.h - one AF_XDP inspector worker (see xsk_worker.c). Internal
+ * to the inspector (inspect_run.c) and its tests.
+ */
+#ifndef FG_XSK_WORKER_H
+#define FG_XSK_WORKER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <xdp/xsk.h>
+
+#include "inspect.h"
+
+/* 2048 frames of 2 KiB: 4 MiB of UMEM per worker, within the 8 MiB
+ * memlock limit here even with two workers' rings. A 2 KiB frame holds a
+ * 1500-byte MTU frame plus copy mode's 256-byte headroom and our tag. */
+#define FG_XSK_FRAME_SIZE	2048
+#define FG_XSK_FRAMES		2048
+#define FG_XSK_RING		1024	/* every ring */
+#define FG_XSK_BATCH		64
+
+struct fg_xsk_worker {
+	/* Set before open. */
+	const struct fg_insp_engine *engine;
+	int flows_fd;
+	__u16 vid;		/* tag of re-injected frames; 0: frames
+				 * arrive tagged (capture veth) */
+	bool busy_poll;		/* never sleep in poll() */
+	/* State. */
+	void *area;
+	struct xsk_umem *umem;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_cons comp;
+	struct xsk_socket *rx_xsk;
+	struct xsk_ring_cons rx;
+	struct xsk_socket *tx_xsk;
+	struct xsk_ring_prod tx;
+	struct xsk_ring_prod tx_fill;	/* required by the shared bind */
+	struct xsk_ring_cons tx_comp;
+	__u64 free[FG_XSK_FRAMES];
+	__u32 n_free;
+	__u32 tx_pending;	/* in the TX ring or the kernel */
+	bool tx_unsent;
+	volatile bool overloaded;
+	const char *what;	/* which step failed, for the message */
+	struct fg_insp_stats st;
+	/* Time to verdict (kernel first saw the payload -> verdict in the
+	 * flow table), 1 us buckets; the last one collects the rest. */
+	__u32 lat_hist[FG_INSP_LAT_BUCKETS];
+};
+
+/* Create the UMEM and both sockets. -errno; w->what names the step. */
+int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
+		       __u32 rx_queue, const char *tx_ifname, __u32 tx_queue);
+void fg_xsk_worker_close(struct fg_xsk_worker *w);
+int fg_xsk_worker_rx_fd(const struct fg_xsk_worker *w);
+/* Run until *stop. */
+void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop);
+
+#endif /* FG_XSK_WORKER_H */
