@@ -158,7 +158,7 @@ run_fuzz() {
 		log=$LOGDIR/fuzz-$name.log
 		tmp=$(mktemp -d /tmp/flowgate-fuzz.XXXX)
 		seeds=()
-		[ -d "tests/fuzz/corpus/$name" ] && seeds=("tests/fuzz/corpus/$name")
+		[ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
 		t0=$(now)
 		timeout --kill-after=10 "$TIMEOUT" "$bin" -max_total_time="${FG_FUZZ_SECS:-4}" \
 			-timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \

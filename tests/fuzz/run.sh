@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Long fuzz runs (`make fuzz`): tests/fuzz/run.sh SECONDS BINARY...
 # Each libFuzzer binary runs SECONDS with its corpus in build/fuzz/corpus/NAME
-# (seeded from tests/fuzz/corpus/NAME, kept between runs); a crash leaves
+# (seeded from tests/fuzz/seeds/NAME, kept between runs); a crash leaves
 # its input in build/fuzz/ and makes the script fail. One line per target.
 set -uo pipefail
 
@@ -16,7 +16,7 @@ for bin in "$@"; do
 	log=$ROOT/build/fuzz/$name.log
 	mkdir -p "$corpus"
 	seeds=()
-	[ -d "$ROOT/tests/fuzz/corpus/$name" ] && seeds=("$ROOT/tests/fuzz/corpus/$name")
+	[ -d "$ROOT/tests/fuzz/seeds/$name" ] && seeds=("$ROOT/tests/fuzz/seeds/$name")
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix="$ROOT/build/fuzz/$name-" "$corpus" "${seeds[@]}" >"$log" 2>&1
 	rc=$?
