@@ -220,6 +220,111 @@ static void test_grease(void **state)
 	free(p);
 }
 
+/* ---- a hello built from a published browser fingerprint ---- */
+
+struct buf {
+	uint8_t b[2048];
+	size_t n;
+};
+
+static void put8(struct buf *b, unsigned int v)
+{
+	b->b[b->n++] = v;
+}
+
+static void put16(struct buf *b, unsigned int v)
+{
+	put8(b, v >> 8);
+	put8(b, v & 0xff);
+}
+
+static void put_ext(struct buf *b, unsigned int type, const uint8_t *body, size_t n)
+{
+	put16(b, type);
+	put16(b, n);
+	memcpy(b->b + b->n, body, n);
+	b->n += n;
+}
+
+/*
+ * Chrome 143 (Android) as published by a TLS fingerprinting service:
+ *   ja3_text 771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-
+ *            49172-156-157-47-53,45-51-16-65037-23-17613-0-11-10-43-65281-35-
+ *            18-5-13-27,4588-29-23-24,0
+ *   ja3_hash 98487aa16281980e7d1120d399efb6a4
+ *   ja4      t13d1516h2_8daaf6152771_d8a2da3f94cd
+ *   sigalgs  0403,0804,0401,0503,0805,0501,0806,0601
+ * Rebuilt with those lists (and GREASE where Chrome puts it); the
+ * contents of the extensions nobody fingerprints are placeholders.
+ */
+static void test_published_chrome(void **state)
+{
+	static const unsigned int ciphers[] = {
+		0x3a3a, 4865, 4866, 4867, 49195, 49199, 49196, 49200, 52393, 52392,
+		49171, 49172, 156, 157, 47, 53,
+	};
+	static const unsigned int exts[] = {
+		0x0a0a, 45, 51, 16, 65037, 23, 17613, 0, 11, 10, 43, 65281, 35, 18,
+		5, 13, 27, 0xfafa,
+	};
+	static const uint8_t groups[] = { 0x00, 0x0a, 0x8a, 0x8a, 0x11, 0xec,
+					  0x00, 0x1d, 0x00, 0x17, 0x00, 0x18 };
+	static const uint8_t sigalgs[] = { 0x00, 0x10, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01,
+					   0x05, 0x03, 0x08, 0x05, 0x05, 0x01, 0x08, 0x06,
+					   0x06, 0x01 };
+	static const uint8_t sni[] = { 0x00, 0x17, 0x00, 0x00, 0x14, 't', 'l', 's', '.',
+				       'b', 'r', 'o', 'w', 's', 'e', 'r', 'l', 'e', 'a',
+				       'k', 's', '.', 'c', 'o', 'm' };
+	static const uint8_t alpn[] = { 0x00, 0x0c, 0x02, 'h', '2', 0x08,
+					'h', 't', 't', 'p', '/', '1', '.', '1' };
+	static const uint8_t versions[] = { 0x06, 0x9a, 0x9a, 0x03, 0x04, 0x03, 0x03 };
+	static const uint8_t points[] = { 0x01, 0x00 };
+	static const uint8_t filler[] = { 0x01, 0x00 };
+	struct fg_tls_parser *p = new_parser();
+	struct buf *b = calloc(1, sizeof(*b)), *rec = calloc(1, sizeof(*rec));
+	size_t i, ext_len_at;
+
+	assert_non_null(b);
+	assert_non_null(rec);
+	put16(b, 0x0303);
+	for (i = 0; i < 32; i++)
+		put8(b, i);
+	put8(b, 0);
+	put16(b, 2 * (sizeof(ciphers) / sizeof(ciphers[0])));
+	for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
+		put16(b, ciphers[i]);
+	put8(b, 1);
+	put8(b, 0);
+	ext_len_at = b->n;
+	put16(b, 0);
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		switch (exts[i]) {
+		case 0: put_ext(b, 0, sni, sizeof(sni)); break;
+		case 10: put_ext(b, 10, groups, sizeof(groups)); break;
+		case 11: put_ext(b, 11, points, sizeof(points)); break;
+		case 13: put_ext(b, 13, sigalgs, sizeof(sigalgs)); break;
+		case 16: put_ext(b, 16, alpn, sizeof(alpn)); break;
+		case 43: put_ext(b, 43, versions, sizeof(versions)); break;
+		default: put_ext(b, exts[i], filler, sizeof(filler)); break;
+		}
+	}
+	b->b[ext_len_at] = (b->n - ext_len_at - 2) >> 8;
+	b->b[ext_len_at + 1] = (b->n - ext_len_at - 2) & 0xff;
+	rec->n = wrap(rec->b, b->b, b->n);
+
+	assert_int_equal(fg_tls_feed(p, rec->b, rec->n), 1);
+	assert_string_equal(p->hello.ja3,
+			    "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-"
+			    "49172-156-157-47-53,45-51-16-65037-23-17613-0-11-10-43-65281-35-"
+			    "18-5-13-27,4588-29-23-24,0");
+	assert_string_equal(p->hello.ja3_md5, "98487aa16281980e7d1120d399efb6a4");
+	assert_string_equal(p->hello.ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+	assert_string_equal(p->hello.sni, "tls.browserleaks.com");
+	free(b);
+	free(rec);
+	free(p);
+}
+
 static int feed_body(const uint8_t *body, size_t n)
 {
 	struct fg_tls_parser *p = new_parser();
@@ -313,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_every_split),
 		cmocka_unit_test(test_several_records),
 		cmocka_unit_test(test_grease),
+		cmocka_unit_test(test_published_chrome),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_md5),
 	};
