@@ -29,6 +29,17 @@ const char *fg_app_name(enum fg_app app)
 	return (unsigned int)app < FG_APP_MAX ? app_names[app] : "invalid";
 }
 
+int fg_app_from_name(const char *name)
+{
+	int i;
+
+	/* "unknown" and "other" are results, not something a rule can ask for */
+	for (i = 0; i < FG_APP_MAX; i++)
+		if (i != FG_APP_UNKNOWN && i != FG_APP_OTHER && !strcmp(app_names[i], name))
+			return i;
+	return -ENOENT;
+}
+
 struct prefix {
 	const uint8_t *b;
 	size_t n;

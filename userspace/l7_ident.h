@@ -48,5 +48,7 @@ int fg_l7_ident_feed(struct fg_l7_ident *id, enum fg_l7_dir dir,
 int fg_l7_ident_finish(struct fg_l7_ident *id);
 
 const char *fg_app_name(enum fg_app app);
+/* The app of a policy name ("http", "grpc"...), or -ENOENT. */
+int fg_app_from_name(const char *name);
 
 #endif

@@ -332,6 +332,14 @@ static void test_budget(void **state)
 	assert_int_equal(fg_l7_ident_feed(id, 2, S("x")), -EINVAL);
 	assert_string_equal(fg_app_name(FG_APP_GRPC), "grpc");
 	assert_string_equal(fg_app_name(FG_APP_MAX), "invalid");
+	for (i = 0; i < FG_APP_MAX; i++)
+		if (i != FG_APP_UNKNOWN && i != FG_APP_OTHER)
+			assert_int_equal(fg_app_from_name(fg_app_name(i)), i);
+	assert_int_equal(fg_app_from_name("postgresql"), FG_APP_POSTGRESQL);
+	assert_int_equal(fg_app_from_name("unknown"), -ENOENT);
+	assert_int_equal(fg_app_from_name("other"), -ENOENT);
+	assert_int_equal(fg_app_from_name("HTTP"), -ENOENT);
+	assert_int_equal(fg_app_from_name(""), -ENOENT);
 	free(id);
 }
 
