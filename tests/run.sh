@@ -144,7 +144,7 @@ run_e2e() {
 # new inputs go to a temporary directory). A crash or a broken invariant
 # fails, with the input kept in the log directory.
 run_fuzz() {
-	local src bin name log rc t0 tmp seeds any=0
+	local src bin name log rc t0 tmp seeds dict any=0
 	for src in tests/fuzz/fuzz_*.c; do
 		[ -e "$src" ] || continue
 		name=$(basename "$src" .c)
@@ -157,11 +157,12 @@ run_fuzz() {
 		fi
 		log=$LOGDIR/fuzz-$name.log
 		tmp=$(mktemp -d /tmp/flowgate-fuzz.XXXX)
-		seeds=()
+		seeds=() dict=()
 		[ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
+		[ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
 		t0=$(now)
 		timeout --kill-after=10 "$TIMEOUT" "$bin" -max_total_time="${FG_FUZZ_SECS:-4}" \
-			-timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+			-timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "${dict[@]}" \
 			-artifact_prefix="$LOGDIR/fuzz-$name-" "$tmp" "${seeds[@]}" \
 			>"$log" 2>&1 </dev/null
 		rc=$?

@@ -15,10 +15,12 @@ for bin in "$@"; do
 	corpus=$ROOT/build/fuzz/corpus/$name
 	log=$ROOT/build/fuzz/$name.log
 	mkdir -p "$corpus"
-	seeds=()
+	seeds=() dict=()
 	[ -d "$ROOT/tests/fuzz/seeds/$name" ] && seeds=("$ROOT/tests/fuzz/seeds/$name")
+	[ -f "$ROOT/tests/fuzz/$name.dict" ] && dict=(-dict="$ROOT/tests/fuzz/$name.dict")
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=1024 \
-		-artifact_prefix="$ROOT/build/fuzz/$name-" "$corpus" "${seeds[@]}" >"$log" 2>&1
+		"${dict[@]}" -artifact_prefix="$ROOT/build/fuzz/$name-" "$corpus" "${seeds[@]}" \
+		>"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
