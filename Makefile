@@ -115,3 +115,29 @@ $(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c tests/bench/fg_bench_kern.h $(BPF_HD
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
+
+# L7 inspector library (userspace/l7_*.c): nghttp2 decodes the HPACK header
+# block of an HTTP/2 flow's first request (gRPC identification).
+LDLIBS += -lnghttp2
+
+# Fuzzing with libFuzzer (clang, ASan + UBSan): one binary per
+# tests/fuzz/fuzz_*.c, linked with the L7 parsers built for fuzzing.
+# `make fuzz` runs each for FUZZ_TIME seconds (corpus in build/fuzz/corpus);
+# `make test` runs a few seconds of each (tests/run.sh fuzz).
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_DEPS  := $(wildcard userspace/l7_*.c) userspace/sha256.c
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=undefined
+FUZZ_TIME  ?= 120
+
+.PHONY: fuzz test-fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DEPS) -lnghttp2
+
+test: $(FUZZ_BINS)
+test-fuzz: $(FUZZ_BINS)
+	tests/run.sh fuzz
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BINS)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# flowgate test runner: tests/run.sh [unit|prog|e2e|all]...
+# flowgate test runner: tests/run.sh [unit|prog|e2e|fuzz|all]...
 #
 #   unit  cmocka binaries built from tests/unit/test_*.c   (no privileges)
 #   prog  BPF_PROG_TEST_RUN binaries from tests/prog/test_*.c (root)
 #   e2e   tests/e2e/test_*.sh: namespaces + veth, real traffic (root)
+#   fuzz  a short libFuzzer run of each tests/fuzz/fuzz_*.c (no privileges;
+#         long runs: make fuzz)
 #
 # Every test case prints one PASS/FAIL/SKIP line; the last line is exactly
 # "N passed, N failed" (", N skipped" follows when something was skipped) and
@@ -12,6 +14,7 @@
 # script are kept in build/test-logs/. Environment:
 #   FG_TEST_FILTER=REGEX   run only binaries/scripts whose name matches
 #   FG_TEST_TIMEOUT=SEC    per binary/script timeout (default 300)
+#   FG_FUZZ_SECS=SEC       seconds per fuzz target in the fuzz tier (default 4)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -137,6 +140,43 @@ run_e2e() {
 	done
 }
 
+# Fuzz smoke: each target for FG_FUZZ_SECS from its seed corpus (read-only;
+# new inputs go to a temporary directory). A crash or a broken invariant
+# fails, with the input kept in the log directory.
+run_fuzz() {
+	local src bin name log rc t0 tmp seeds dict any=0
+	for src in tests/fuzz/fuzz_*.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src" .c)
+		bin=$BUILD/fuzz/$name
+		selected "$name" || continue
+		any=1
+		if [ ! -x "$bin" ]; then
+			fail "fuzz/$name: not built (run make first)"
+			continue
+		fi
+		log=$LOGDIR/fuzz-$name.log
+		tmp=$(mktemp -d /tmp/flowgate-fuzz.XXXX)
+		seeds=() dict=()
+		[ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
+		[ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
+		t0=$(now)
+		timeout --kill-after=10 "$TIMEOUT" "$bin" -max_total_time="${FG_FUZZ_SECS:-4}" \
+			-timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "${dict[@]}" \
+			-artifact_prefix="$LOGDIR/fuzz-$name-" "$tmp" "${seeds[@]}" \
+			>"$log" 2>&1 </dev/null
+		rc=$?
+		rm -rf "$tmp"
+		if [ "$rc" -eq 0 ]; then
+			pass "fuzz/$name: $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1) runs ($(since "$t0")s)"
+		else
+			fail "fuzz/$name: exit $rc"
+			show_log "$log"
+		fi
+	done
+	[ "$any" -eq 1 ] || skip "fuzz: no tests/fuzz/fuzz_*.c selected"
+}
+
 run_tier() {
 	local tier=$1 t0 t1
 	t0=$(date +%s)
@@ -155,6 +195,7 @@ run_tier() {
 		else
 			run_e2e
 		fi ;;
+	fuzz) run_fuzz ;;
 	esac
 	t1=$(date +%s)
 	timing+=("$tier $((t1 - t0))s")
@@ -165,9 +206,9 @@ tiers=("$@")
 run=()
 for t in "${tiers[@]}"; do
 	case $t in
-	all) run+=(unit prog e2e) ;;
-	unit | prog | e2e) run+=("$t") ;;
-	*) printf 'usage: %s [unit|prog|e2e|all]...\n' "$0" >&2; exit 2 ;;
+	all) run+=(unit prog e2e fuzz) ;;
+	unit | prog | e2e | fuzz) run+=("$t") ;;
+	*) printf 'usage: %s [unit|prog|e2e|fuzz|all]...\n' "$0" >&2; exit 2 ;;
 	esac
 done
 
