@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # flowgate build. `make` builds the BPF objects, their skeletons, the
 # `flowgate` binary and the tests; `make test` runs every test tier;
-# `make bench` measures and prints (not a test).
+# `make bench` runs `flowgate bench` (measures and prints; not a test).
 
 CC       ?= gcc
 CLANG    ?= clang
@@ -18,7 +18,10 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wno-unused-function \
 	      -Iinclude -I/usr/include/$(ARCH)-linux-gnu
 
 BPF_HDRS   := include/flowgate.h $(wildcard include/bpf/*.h)
-BPF_SRCS   := xdp/flowgate_xdp.bpf.c tc/flowgate_tc.bpf.c
+# The fast path, and the helper programs of `flowgate bench` (traffic
+# generator, bare XDP baselines and counters, new-flow driver).
+BPF_SRCS   := xdp/flowgate_xdp.bpf.c tc/flowgate_tc.bpf.c \
+	      $(wildcard xdp/bench_*.bpf.c)
 BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS      := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(notdir $(BPF_SRCS)))
 
@@ -32,14 +35,11 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PROG_SRCS  := $(wildcard tests/prog/test_*.c)
 PROG_BINS  := $(patsubst tests/prog/%.c,$(BUILD)/tests/%,$(PROG_SRCS))
 PROG_LIB   := $(patsubst tests/prog/%.c,$(BUILD)/tests/prog/%.o,$(filter-out tests/prog/test_%.c,$(wildcard tests/prog/*.c)))
-BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bench/*.c))
-BENCH_BPF  := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(wildcard tests/bench/*.bpf.c))
-BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .PHONY: all deps test test-unit test-prog test-e2e bench demo clean install
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/flowgate $(UNIT_BINS) $(PROG_BINS) $(BENCH_BINS)
+all: $(BUILD)/flowgate $(UNIT_BINS) $(PROG_BINS)
 
 deps:
 	scripts/install-deps.sh
@@ -77,10 +77,6 @@ $(BUILD)/tests/%: tests/prog/%.c $(PROG_LIB) $(LIB) $(USER_HDRS) $(SKELS) $(wild
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/prog $(CFLAGS) -o $@ $< $(PROG_LIB) $(LIB) $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: tests/bench/%.c $(PROG_LIB) $(LIB) $(USER_HDRS) $(SKELS) $(BENCH_BPF)
-	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/prog -I$(BUILD)/bench $(CFLAGS) -o $@ $< $(PROG_LIB) $(LIB) $(LDLIBS)
-
 $(BUILD):
 	@mkdir -p $(BUILD)
 
@@ -108,13 +104,6 @@ install: $(BUILD)/flowgate
 
 clean:
 	rm -rf $(BUILD)
-
-# Benchmark helper BPF programs (traffic generator, bare XDP baselines).
-$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c tests/bench/fg_bench_kern.h $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
-	$(BPFTOOL) gen skeleton $< > $@
 
 # L7 inspector library (userspace/l7_*.c): nghttp2 decodes the HPACK header
 # block of an HTTP/2 flow's first request (gRPC identification).

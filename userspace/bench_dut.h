@@ -42,12 +42,15 @@ struct fg_bench_dut_cfg {
 	const struct fg_bench_traffic *t;
 	const char *workdir;	/* private scratch directory for rule files */
 	double load_timeout_s;	/* loading longer than this: -ETIMEDOUT */
+	__u32 flow_entries;	/* flowgate: flow table size; 0: default */
 };
 
 /* Cumulative since setup; what the DUT's own counters say. */
 struct fg_bench_dut_count {
 	__u64 matched;		/* frames that reached the deciding rule */
 	__u64 dropped;		/* frames the DUT dropped */
+	__u64 flows_new;	/* flowgate: flows classified and installed
+				 * (the harness zeroes the struct first) */
 };
 
 struct fg_bench_dut {
@@ -71,11 +74,21 @@ struct fg_bench_dut_ops {
 	void (*teardown)(struct fg_bench_dut *d);
 };
 
+/* Bare XDP programs and flowgate (userspace/bench_dut_fg.c). */
+extern const struct fg_bench_dut_ops fg_bench_xdp_drop;		/* "xdp-drop" */
+extern const struct fg_bench_dut_ops fg_bench_xdp_pass;		/* "xdp-pass" */
+extern const struct fg_bench_dut_ops fg_bench_flowgate;		/* "flowgate" */
+/* flowgate DUT only: its XDP program; empty its flow table. */
+int fg_bench_flowgate_prog_fd(const struct fg_bench_dut *d);
+int fg_bench_flowgate_flush(struct fg_bench_dut *d);
+
 /* Other firewalls (userspace/bench_ext.c). */
 extern const struct fg_bench_dut_ops fg_bench_nft_linear;	/* "nft-linear" */
 extern const struct fg_bench_dut_ops fg_bench_nft_set;		/* "nft-set" */
 extern const struct fg_bench_dut_ops fg_bench_ipt_linear;	/* "iptables-linear" */
 extern const struct fg_bench_dut_ops fg_bench_ipt_ipset;	/* "iptables-ipset" */
 extern const struct fg_bench_dut_ops fg_bench_xdp_filter;	/* "xdp-filter" */
+/* iptables-legacy (x_tables), if installed: "iptables-legacy-linear" */
+extern const struct fg_bench_dut_ops fg_bench_ipt_legacy_linear;
 
 #endif /* FG_BENCH_DUT_H */

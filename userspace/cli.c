@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "cli.h"
 #include "ctl.h"
 #include "log.h"
@@ -87,6 +88,14 @@ const struct fg_cmd_help fg_cmd_helps[] = {
 		"  -a, --all           every interface of this network namespace\n"
 		SOCKET_HELP
 		"Refuses while an instance answers on the socket: stop it instead.",
+	},
+	{
+		"bench",
+		"[--suite LIST] [--systems LIST] [OPTIONS]   (root)",
+		"measure flowgate against bare XDP, nftables, iptables, xdp-filter",
+		FG_BENCH_OPTIONS_HELP
+		"Builds its own namespaces and veths (generator -> DUT router -> sink),\n"
+		"runs every configuration --reps times interleaved, prints a table.",
 	},
 	{
 		"help",

@@ -32,6 +32,7 @@ int fg_cmd_status(int argc, char **argv);
 int fg_cmd_stats(int argc, char **argv);
 int fg_cmd_flows(int argc, char **argv);
 int fg_cmd_detach(int argc, char **argv);
+int fg_cmd_bench(int argc, char **argv);
 
 struct fg_cmd_help {
 	const char *name;

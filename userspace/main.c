@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "stats", fg_cmd_stats },
 	{ "flows", fg_cmd_flows },
 	{ "detach", fg_cmd_detach },
+	{ "bench", fg_cmd_bench },
 	{ "help", cmd_help },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -29,7 +29,7 @@
 #include "datapath.h"
 #include "compile.h"
 #include "policy.h"
-#include "pkt.h"
+#include "pktbuild.h"
 
 struct flowgate_xdp_bpf;
 

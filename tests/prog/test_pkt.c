@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pkt.h"
+#include "pktbuild.h"
 
 static uint16_t get16(const uint8_t *p)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pkt.h - build test frames (Ethernet onwards) into a caller buffer from one
+ * pktbuild.h - build test frames (Ethernet onwards) into a caller buffer from one
  * flat description, for BPF_PROG_TEST_RUN fixtures and micro-benchmarks.
  *
  * A zero-initialised struct pkt_spec plus the fields a test cares about is a
@@ -17,10 +17,10 @@
  *	};
  *	int len = pkt_build(buf, sizeof(buf), &s);	// frame length or -errno
  *
- * Pure C, no BPF and no test framework: benchmarks link it too.
+ * Pure C, no BPF and no test framework: `flowgate bench` uses it too.
  */
-#ifndef FG_TEST_PKT_H
-#define FG_TEST_PKT_H
+#ifndef FG_PKTBUILD_H
+#define FG_PKTBUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -149,4 +149,4 @@ struct pkt_spec pkt_reverse(const struct pkt_spec *s);
 /* True if (type) is an ICMP (family 4) / ICMPv6 (6) error message. */
 bool pkt_icmp_is_error(int family, uint8_t type);
 
-#endif /* FG_TEST_PKT_H */
+#endif /* FG_PKTBUILD_H */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fg_bench_newflow.bpf.c - new-flow driver for BPF_PROG_TEST_RUN
+ * bench_newflow.bpf.c - new-flow driver for BPF_PROG_TEST_RUN
  * micro-benchmarks. With repeat=R the kernel runs a program R times on the
  * same frame; this driver gives every run a distinct flow (initiator address
  * and port from a per-CPU sequence number) and tail-calls the program under
  * test at fgb_target[0], so every run is a new flow to it. Its own cost is
  * measured by pointing fgb_target[0] at the bare drop program and subtracted.
  */
-#include "fg_bench_kern.h"
+#include "bpf/fg_bench_kern.h"
 
 const volatile __u32 nf_saddr_base = 0xac100000;	/* 172.16.0.0, host */
 

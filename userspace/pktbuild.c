@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pkt.c - build test frames from a struct pkt_spec (see pkt.h).
+ * pktbuild.c - build frames from a struct pkt_spec (see pktbuild.h): the
+ * program tests, their fixtures and `flowgate bench` share it.
  *
  * The frame is written front to back; lengths and checksums are filled in
  * once everything behind them exists, then the requested defects are
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "pkt.h"
+#include "pktbuild.h"
 
 #define ETH_HDR		14
 #define VLAN_HDR	4
