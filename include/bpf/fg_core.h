@@ -88,20 +88,16 @@ static __always_inline void fg_decide_nd(struct fg_state *s,
  * initiator/responder and port value. 0, or -1 if classification failed.
  */
 static __always_inline int fg_flow_recheck(struct fg_state *s,
-					   const struct fg_flow_key *k,
+					   const struct fg_fkey *k,
 					   struct fg_flow *f)
 {
 	struct fg_rule_meta *meta;
 	struct fg_cls_in in;
+	int init_lo = !!(f->flags & FG_FLOW_F_INIT_LO);
 	int rule;
 
-	if (f->flags & FG_FLOW_F_INIT_LO) {
-		__builtin_memcpy(in.src, k->addr_lo, 16);
-		__builtin_memcpy(in.dst, k->addr_hi, 16);
-	} else {
-		__builtin_memcpy(in.src, k->addr_hi, 16);
-		__builtin_memcpy(in.dst, k->addr_lo, 16);
-	}
+	fg_fkey_addr(k, init_lo, in.src);
+	fg_fkey_addr(k, !init_lo, in.dst);
 	in.port = f->cls_port;
 	in.family = k->family;
 	in.proto = k->proto;
@@ -128,7 +124,7 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 	void *data_end = fg_ctx_data_end(ctx);
 	__u32 isrc[4] = {}, idst[4] = {};
 	__u16 sport = 0, dport = 0;
-	struct fg_flow_key k;
+	struct fg_fkey k;
 	struct fg_flow *f;
 	__u32 off = pkt->l4_off + 8;
 	__u8 proto, *l4;
@@ -192,7 +188,7 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 
 	src_lo = fg_flow_key_make(&k, pkt->family, proto, isrc, sport, idst,
 				  dport);
-	f = bpf_map_lookup_elem(&fg_flows, &k);
+	f = fg_flow_lookup(&k);
 	if (!f)
 		return 0;
 	if (fg_flow_expired(f, &k, cfg, s->now))
@@ -225,7 +221,7 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 /* Packet of a tracked, unexpired flow. */
 static __always_inline void fg_known_flow(struct fg_state *s,
 					  const struct fg_pkt *pkt,
-					  const struct fg_flow_key *k,
+					  const struct fg_fkey *k,
 					  struct fg_flow *f, int src_lo)
 {
 	int dir = fg_flow_dir(f, src_lo);
@@ -250,7 +246,7 @@ static __always_inline void fg_known_flow(struct fg_state *s,
 /* No (usable) flow: classify, insert, decide. */
 static __always_inline void fg_new_flow(struct fg_state *s,
 					const struct fg_pkt *pkt,
-					const struct fg_flow_key *k,
+					const struct fg_fkey *k,
 					int src_lo)
 {
 	struct fg_rule_meta *meta;
@@ -322,7 +318,7 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 	if (tcp && (nf.flags & FG_FLOW_F_PICKUP))
 		fg_tcp_update(&nf, pkt->tcp_flags, dir);
 
-	if (bpf_map_update_elem(&fg_flows, k, &nf, BPF_ANY))
+	if (fg_flow_insert(k, &nf))
 		fg_cnt(s, FG_CNT_FLOW_INSERT_FAIL);
 	else
 		fg_cnt(s, FG_CNT_FLOW_NEW);
@@ -334,13 +330,13 @@ static __always_inline void fg_decide_flow(struct fg_state *s,
 					   const struct fg_slot_cfg *cfg,
 					   const struct fg_pkt *pkt)
 {
-	struct fg_flow_key k;
+	struct fg_fkey k;
 	struct fg_flow *f;
 	int src_lo;
 
 	src_lo = fg_flow_key_make(&k, pkt->family, pkt->proto, pkt->src,
 				  pkt->sport, pkt->dst, pkt->dport);
-	f = bpf_map_lookup_elem(&fg_flows, &k);
+	f = fg_flow_lookup(&k);
 	if (f) {
 		if (fg_flow_expired(f, &k, cfg, s->now)) {
 			fg_cnt(s, FG_CNT_FLOW_EXPIRED);
