@@ -354,19 +354,22 @@ static __always_inline void fg_decide_flow(struct fg_state *s,
 
 /*
  * Everything after parsing: policy presence, fragments, ND, ICMP errors,
- * flows. Records the decision in *s.
+ * flows. Records the decision in *s. Inlined into fg_process(): parsing
+ * stays a global function, so the verifier still walks the decision paths
+ * once per parse result, not once per header layout (~33k instructions
+ * processed for XDP), and the packet saves a call and a second read of
+ * the control block.
  */
-FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
+static __always_inline void fg_decide(fg_ctx_t *ctx, struct fg_state *s,
+				      struct fg_pkt *pkt,
+				      const struct fg_ctl *ctl)
 {
 	const struct fg_slot_cfg *cfg;
-	struct fg_ctl *ctl = fg_ctl_get();
 	int r;
 
-	if (!ctx || !s || !pkt || !ctl)
-		return 0;
 	if (!s->gen) {
 		fg_set_drop(s, FG_DROP_NO_POLICY);
-		return 0;
+		return;
 	}
 	cfg = &ctl->slot[s->slot & 1];
 
@@ -380,7 +383,7 @@ FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
 			s->verdict = FG_VERDICT_ALLOW;
 			fg_rule_count(s, s->rule);
 		}
-		return 0;
+		return;
 	}
 	if (pkt->frag == FG_FRAG_FIRST)
 		fg_cnt(s, FG_CNT_FRAG_FIRST);
@@ -395,7 +398,6 @@ FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
 			      s->verdict == FG_VERDICT_ALLOW ||
 			      s->verdict == FG_VERDICT_PASS ?
 			      FG_ACTION_ALLOW : FG_ACTION_DENY);
-	return 0;
 }
 
 static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)
@@ -435,7 +437,7 @@ static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)
 					r <= FG_DROP_FRAG_BAD ?
 					FG_EV_FRAG : FG_EV_MALFORMED);
 	} else {
-		fg_decide(ctx, &s, &pkt);
+		fg_decide(ctx, &s, &pkt, ctl);
 	}
 
 	dropped = s.verdict == FG_VERDICT_DENY ||
