@@ -584,6 +584,45 @@ int fg_dp_flows_walk(const struct fg_datapath *dp, fg_flow_cb cb, void *arg)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+int fg_dp_flow_lookup(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, struct fg_flow *out)
+{
+	struct fg_flow_key4 k4;
+	int err;
+
+	if (k->family == AF_INET) {
+		flow_key_narrow(k, &k4);
+		err = bpf_map_lookup_elem(bpf_map__fd(dp->tc->maps.fg_flows4),
+					  &k4, out);
+	} else if (k->family == AF_INET6) {
+		err = bpf_map_lookup_elem(bpf_map__fd(dp->tc->maps.fg_flows),
+					  k, out);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	return err ? -errno : 0;
+}
+
+int fg_dp_flow_update(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, const struct fg_flow *f,
+		      __u64 flags)
+{
+	struct fg_flow_key4 k4;
+	int err;
+
+	if (k->family == AF_INET) {
+		flow_key_narrow(k, &k4);
+		err = bpf_map_update_elem(bpf_map__fd(dp->tc->maps.fg_flows4),
+					  &k4, f, flags);
+	} else if (k->family == AF_INET6) {
+		err = bpf_map_update_elem(bpf_map__fd(dp->tc->maps.fg_flows),
+					  k, f, flags);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	return err ? -errno : 0;
+}
+
 static int count_cb(const struct fg_flow_key *k, const struct fg_flow *f,
 		    void *arg)
 {

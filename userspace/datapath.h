@@ -87,6 +87,14 @@ int fg_dp_add_iface(struct fg_datapath *dp, __u32 ifindex);
 typedef int (*fg_flow_cb)(const struct fg_flow_key *k, const struct fg_flow *f,
 			  void *arg);
 int fg_dp_flows_walk(const struct fg_datapath *dp, fg_flow_cb cb, void *arg);
+/* One flow by its wide key (struct fg_flow_key, IPv4 or IPv6): read it, or
+ * write it (flags: BPF_EXIST, BPF_NOEXIST or BPF_ANY). The key picks the
+ * table of its family. -ENOENT if absent, -EAFNOSUPPORT for another family. */
+int fg_dp_flow_lookup(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, struct fg_flow *out);
+int fg_dp_flow_update(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, const struct fg_flow *f,
+		      __u64 flags);
 /* Number of entries in both flow tables (walks them). */
 long fg_dp_flows_count(const struct fg_datapath *dp);
 /* Delete flows idle longer than their state's timeout in the current

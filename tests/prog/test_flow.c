@@ -9,6 +9,8 @@
  * flood of denied SYNs, and the separate IPv4/IPv6 flow tables.
  */
 #include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
 
 #include "fixture.h"
 
@@ -481,6 +483,26 @@ static void test_flow_tables_by_family(void **state)
 	/* The IPv4 key's unused address bytes read as zero. */
 	assert_int_equal(k4.addr_lo[4] | k4.addr_lo[15] | k4.addr_hi[4] |
 			 k4.addr_hi[15], 0);
+
+	/* Read and written back by wide key through the table of its family. */
+	f4.user_verdict = FG_ACTION_DENY;
+	f6.user_verdict = FG_ACTION_ALLOW;
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k4, &f4, BPF_EXIST), 0);
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k6, &f6, BPF_EXIST), 0);
+	memset(&f4, 0, sizeof(f4));
+	memset(&f6, 0, sizeof(f6));
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k4, &f4), 0);
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k6, &f6), 0);
+	assert_int_equal(f4.user_verdict, FG_ACTION_DENY);
+	assert_int_equal(f6.user_verdict, FG_ACTION_ALLOW);
+	assert_int_equal(f4.packets[FG_DIR_ORIG], 2);
+	assert_int_equal(fg_h_flow_count(h), 2);
+	k4.port_lo ^= 1;	/* no such flow */
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k4, &f4), -ENOENT);
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k4, &f4, BPF_EXIST),
+			 -ENOENT);
+	k4.family = 0;
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k4, &f4), -EAFNOSUPPORT);
 
 	/* An hour later both are stale; GC finds each in its table. */
 	assert_int_equal(fg_dp_flows_gc(&h->dp,
