@@ -318,6 +318,22 @@ struct fg_flow_key {
 	__u16 pad;
 };
 
+/*
+ * Key of the IPv4 flow table: the same normalised tuple in 16 bytes (the
+ * kernel hashes 4 words instead of 10 and compares 16 bytes per probe).
+ * The family is implied by the table. User space presents these entries as
+ * struct fg_flow_key with family AF_INET (datapath.c).
+ */
+struct fg_flow_key4 {
+	__u32 addr_lo;		/* BE */
+	__u32 addr_hi;		/* BE */
+	__u16 port_lo;		/* BE */
+	__u16 port_hi;		/* BE */
+	__u8 proto;
+	__u8 pad1;
+	__u16 pad2;
+};
+
 struct fg_flow {
 	__u64 created_ns;	/* bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC */
 	__u64 last_ns;
@@ -473,6 +489,7 @@ FG_ASSERT_SIZE(fg_rule_counters, 16);
 FG_ASSERT_SIZE(fg_slot_cfg, 8 + 8 * FG_STATE_MAX + 24);
 FG_ASSERT_SIZE(fg_ctl, 24 + 2 * sizeof(struct fg_slot_cfg));
 FG_ASSERT_SIZE(fg_flow_key, 40);
+FG_ASSERT_SIZE(fg_flow_key4, 16);
 FG_ASSERT_SIZE(fg_flow, 72);
 FG_ASSERT_SIZE(fg_frag_key, 40);
 FG_ASSERT_SIZE(fg_frag, 24);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -66,7 +67,11 @@ int fg_dp_open(struct fg_datapath *dp, const struct fg_dp_opts *opts)
 	if (!skel)
 		return errno ? -errno : -EINVAL;
 
+	/* Each family's table holds flow_entries (dp->flow_entries). */
 	err = bpf_map__set_max_entries(skel->maps.fg_flows, o.flow_entries);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.fg_flows4,
+					       o.flow_entries);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.fg_frags,
 					       o.frag_entries);
@@ -508,10 +513,36 @@ out:
 	return err;
 }
 
-int fg_dp_flows_walk(const struct fg_datapath *dp, fg_flow_cb cb, void *arg)
+/* IPv4 entries are stored with the compact key; callers see the wide one. */
+static void flow_key_widen(const struct fg_flow_key4 *k4,
+			   struct fg_flow_key *k)
 {
-	int fd = bpf_map__fd(dp->tc->maps.fg_flows);
-	struct fg_flow_key key, next;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr_lo, &k4->addr_lo, 4);
+	memcpy(k->addr_hi, &k4->addr_hi, 4);
+	k->port_lo = k4->port_lo;
+	k->port_hi = k4->port_hi;
+	k->proto = k4->proto;
+	k->family = AF_INET;
+}
+
+static void flow_key_narrow(const struct fg_flow_key *k,
+			    struct fg_flow_key4 *k4)
+{
+	memset(k4, 0, sizeof(*k4));
+	memcpy(&k4->addr_lo, k->addr_lo, 4);
+	memcpy(&k4->addr_hi, k->addr_hi, 4);
+	k4->port_lo = k->port_lo;
+	k4->port_hi = k->port_hi;
+	k4->proto = k->proto;
+}
+
+static int flows4_walk(const struct fg_datapath *dp, fg_flow_cb cb,
+		       void *arg)
+{
+	int fd = bpf_map__fd(dp->tc->maps.fg_flows4);
+	struct fg_flow_key4 key, next;
+	struct fg_flow_key wide;
 	struct fg_flow val;
 	void *prev = NULL;
 	int ret;
@@ -522,11 +553,74 @@ int fg_dp_flows_walk(const struct fg_datapath *dp, fg_flow_cb cb, void *arg)
 		/* Gone since get_next_key (LRU eviction): skip it. */
 		if (bpf_map_lookup_elem(fd, &key, &val))
 			continue;
+		flow_key_widen(&key, &wide);
+		ret = cb(&wide, &val, arg);
+		if (ret)
+			return ret;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int fg_dp_flows_walk(const struct fg_datapath *dp, fg_flow_cb cb, void *arg)
+{
+	int fd = bpf_map__fd(dp->tc->maps.fg_flows);
+	struct fg_flow_key key, next;
+	struct fg_flow val;
+	void *prev = NULL;
+	int ret;
+
+	ret = flows4_walk(dp, cb, arg);
+	if (ret)
+		return ret;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
 		ret = cb(&key, &val, arg);
 		if (ret)
 			return ret;
 	}
 	return errno == ENOENT ? 0 : -errno;
+}
+
+int fg_dp_flow_lookup(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, struct fg_flow *out)
+{
+	struct fg_flow_key4 k4;
+	int err;
+
+	if (k->family == AF_INET) {
+		flow_key_narrow(k, &k4);
+		err = bpf_map_lookup_elem(bpf_map__fd(dp->tc->maps.fg_flows4),
+					  &k4, out);
+	} else if (k->family == AF_INET6) {
+		err = bpf_map_lookup_elem(bpf_map__fd(dp->tc->maps.fg_flows),
+					  k, out);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	return err ? -errno : 0;
+}
+
+int fg_dp_flow_update(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, const struct fg_flow *f,
+		      __u64 flags)
+{
+	struct fg_flow_key4 k4;
+	int err;
+
+	if (k->family == AF_INET) {
+		flow_key_narrow(k, &k4);
+		err = bpf_map_update_elem(bpf_map__fd(dp->tc->maps.fg_flows4),
+					  &k4, f, flags);
+	} else if (k->family == AF_INET6) {
+		err = bpf_map_update_elem(bpf_map__fd(dp->tc->maps.fg_flows),
+					  k, f, flags);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	return err ? -errno : 0;
 }
 
 static int count_cb(const struct fg_flow_key *k, const struct fg_flow *f,
@@ -595,6 +689,33 @@ static long gc_delete(int fd, struct gc_list *l)
 	return deleted;
 }
 
+/* Delete collected (wide) flow keys from the table of their family. */
+static long flows_gc_delete(const struct fg_datapath *dp,
+			    const struct gc_list *l)
+{
+	int fd4 = bpf_map__fd(dp->tc->maps.fg_flows4);
+	int fd6 = bpf_map__fd(dp->tc->maps.fg_flows);
+	long deleted = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct fg_flow_key *k =
+			(const struct fg_flow_key *)l->keys + i;
+		struct fg_flow_key4 k4;
+		int err;
+
+		if (k->family == AF_INET) {
+			flow_key_narrow(k, &k4);
+			err = bpf_map_delete_elem(fd4, &k4);
+		} else {
+			err = bpf_map_delete_elem(fd6, k);
+		}
+		if (!err)
+			deleted++;
+	}
+	return deleted;
+}
+
 static long frags_gc(const struct fg_datapath *dp, __u64 now_ns)
 {
 	int fd = bpf_map__fd(dp->tc->maps.fg_frags);
@@ -640,8 +761,7 @@ long fg_dp_flows_gc(struct fg_datapath *dp, __u64 now_ns)
 			free(g.list.keys);
 			return err;
 		}
-		deleted = gc_delete(bpf_map__fd(dp->tc->maps.fg_flows),
-				    &g.list);
+		deleted = flows_gc_delete(dp, &g.list);
 		free(g.list.keys);
 	}
 	frags = frags_gc(dp, now_ns);

@@ -26,7 +26,7 @@ struct flowgate_xdp_bpf;
 
 struct fg_dp_opts {
 	__u32 max_rules;	/* 0 = FG_MAX_RULES_DEFAULT */
-	__u32 flow_entries;	/* 0 = FG_FLOWS_DEFAULT */
+	__u32 flow_entries;	/* per family table; 0 = FG_FLOWS_DEFAULT */
 	__u32 frag_entries;	/* 0 = FG_FRAGS_DEFAULT */
 	__u32 event_rate;	/* events/s per CPU; 0 = 100 */
 	__u32 event_burst;	/* 0 = 200 */
@@ -81,12 +81,21 @@ int fg_dp_read_iface_counters(const struct fg_datapath *dp, __u32 ifindex,
 /* Make ifindex known to the per-interface counters (zeroed). */
 int fg_dp_add_iface(struct fg_datapath *dp, __u32 ifindex);
 
-/* Walk the flow table. cb returns non-zero to stop (that value is
- * returned). Entries may change while walking. */
+/* Walk the flow tables (IPv4, then IPv6; IPv4 keys are presented in the
+ * wide form). cb returns non-zero to stop (that value is returned).
+ * Entries may change while walking. */
 typedef int (*fg_flow_cb)(const struct fg_flow_key *k, const struct fg_flow *f,
 			  void *arg);
 int fg_dp_flows_walk(const struct fg_datapath *dp, fg_flow_cb cb, void *arg);
-/* Number of entries in the flow table (walks it). */
+/* One flow by its wide key (struct fg_flow_key, IPv4 or IPv6): read it, or
+ * write it (flags: BPF_EXIST, BPF_NOEXIST or BPF_ANY). The key picks the
+ * table of its family. -ENOENT if absent, -EAFNOSUPPORT for another family. */
+int fg_dp_flow_lookup(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, struct fg_flow *out);
+int fg_dp_flow_update(const struct fg_datapath *dp,
+		      const struct fg_flow_key *k, const struct fg_flow *f,
+		      __u64 flags);
+/* Number of entries in both flow tables (walks them). */
 long fg_dp_flows_count(const struct fg_datapath *dp);
 /* Delete flows idle longer than their state's timeout in the current
  * generation's config. Returns the number deleted or -errno. */

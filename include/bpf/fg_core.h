@@ -91,20 +91,16 @@ static __always_inline void fg_decide_nd(struct fg_state *s,
  * initiator/responder and port value. 0, or -1 if classification failed.
  */
 static __always_inline int fg_flow_recheck(struct fg_state *s,
-					   const struct fg_flow_key *k,
+					   const struct fg_fkey *k,
 					   struct fg_flow *f)
 {
 	struct fg_rule_meta *meta;
 	struct fg_cls_in in;
+	int init_lo = !!(f->flags & FG_FLOW_F_INIT_LO);
 	int rule;
 
-	if (f->flags & FG_FLOW_F_INIT_LO) {
-		__builtin_memcpy(in.src, k->addr_lo, 16);
-		__builtin_memcpy(in.dst, k->addr_hi, 16);
-	} else {
-		__builtin_memcpy(in.src, k->addr_hi, 16);
-		__builtin_memcpy(in.dst, k->addr_lo, 16);
-	}
+	fg_fkey_addr(k, init_lo, in.src);
+	fg_fkey_addr(k, !init_lo, in.dst);
 	in.port = f->cls_port;
 	in.family = k->family;
 	in.proto = k->proto;
@@ -132,7 +128,7 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 	void *data_end = fg_ctx_data_end(ctx);
 	__u32 isrc[4] = {}, idst[4] = {};
 	__u16 sport = 0, dport = 0;
-	struct fg_flow_key k;
+	struct fg_fkey k;
 	struct fg_flow *f;
 	__u32 off = pkt->l4_off + 8;
 	__u8 proto, *l4;
@@ -196,7 +192,7 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 
 	src_lo = fg_flow_key_make(&k, pkt->family, proto, isrc, sport, idst,
 				  dport);
-	f = bpf_map_lookup_elem(&fg_flows, &k);
+	f = fg_flow_lookup(&k);
 	if (!f)
 		return 0;
 	if (fg_flow_expired(f, &k, cfg, s->now))
@@ -229,7 +225,7 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 /* Packet of a tracked, unexpired flow. */
 static __always_inline void fg_known_flow(struct fg_state *s,
 					  const struct fg_pkt *pkt,
-					  const struct fg_flow_key *k,
+					  const struct fg_fkey *k,
 					  struct fg_flow *f, int src_lo)
 {
 	int dir = fg_flow_dir(f, src_lo);
@@ -256,7 +252,7 @@ static __always_inline void fg_known_flow(struct fg_state *s,
 /* No (usable) flow: classify, insert, decide. */
 static __always_inline void fg_new_flow(struct fg_state *s,
 					const struct fg_pkt *pkt,
-					const struct fg_flow_key *k,
+					const struct fg_fkey *k,
 					int src_lo)
 {
 	struct fg_rule_meta *meta;
@@ -330,7 +326,7 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 	if (tcp && (nf.flags & FG_FLOW_F_PICKUP))
 		fg_tcp_update(&nf, pkt->tcp_flags, dir);
 
-	if (bpf_map_update_elem(&fg_flows, k, &nf, BPF_ANY))
+	if (fg_flow_insert(k, &nf))
 		fg_cnt(s, FG_CNT_FLOW_INSERT_FAIL);
 	else
 		fg_cnt(s, FG_CNT_FLOW_NEW);
@@ -342,13 +338,13 @@ static __always_inline void fg_decide_flow(struct fg_state *s,
 					   const struct fg_slot_cfg *cfg,
 					   const struct fg_pkt *pkt)
 {
-	struct fg_flow_key k;
+	struct fg_fkey k;
 	struct fg_flow *f;
 	int src_lo;
 
 	src_lo = fg_flow_key_make(&k, pkt->family, pkt->proto, pkt->src,
 				  pkt->sport, pkt->dst, pkt->dport);
-	f = bpf_map_lookup_elem(&fg_flows, &k);
+	f = fg_flow_lookup(&k);
 	if (f) {
 		if (fg_flow_expired(f, &k, cfg, s->now)) {
 			fg_cnt(s, FG_CNT_FLOW_EXPIRED);
@@ -366,19 +362,22 @@ static __always_inline void fg_decide_flow(struct fg_state *s,
 
 /*
  * Everything after parsing: policy presence, fragments, ND, ICMP errors,
- * flows. Records the decision in *s.
+ * flows. Records the decision in *s. Inlined into fg_process(): parsing
+ * stays a global function, so the verifier still walks the decision paths
+ * once per parse result, not once per header layout (~33k instructions
+ * processed for XDP), and the packet saves a call and a second read of
+ * the control block.
  */
-FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
+static __always_inline void fg_decide(fg_ctx_t *ctx, struct fg_state *s,
+				      struct fg_pkt *pkt,
+				      const struct fg_ctl *ctl)
 {
 	const struct fg_slot_cfg *cfg;
-	struct fg_ctl *ctl = fg_ctl_get();
 	int r;
 
-	if (!ctx || !s || !pkt || !ctl)
-		return 0;
 	if (!s->gen) {
 		fg_set_drop(s, FG_DROP_NO_POLICY);
-		return 0;
+		return;
 	}
 	cfg = &ctl->slot[s->slot & 1];
 
@@ -392,7 +391,7 @@ FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
 			s->verdict = FG_VERDICT_ALLOW;
 			fg_rule_count(s, s->rule);
 		}
-		return 0;
+		return;
 	}
 	if (pkt->frag == FG_FRAG_FIRST)
 		fg_cnt(s, FG_CNT_FRAG_FIRST);
@@ -409,7 +408,6 @@ FG_GLOBAL int fg_decide(fg_ctx_t *ctx, struct fg_state *s, struct fg_pkt *pkt)
 			      s->verdict == FG_VERDICT_ALLOW ||
 			      s->verdict == FG_VERDICT_PASS ?
 			      FG_ACTION_ALLOW : FG_ACTION_DENY);
-	return 0;
 }
 
 static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)
@@ -451,7 +449,7 @@ static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)
 					r <= FG_DROP_FRAG_BAD ?
 					FG_EV_FRAG : FG_EV_MALFORMED);
 	} else {
-		fg_decide(ctx, &s, &pkt);
+		fg_decide(ctx, &s, &pkt, ctl);
 	}
 
 	if (s.verdict == FG_VERDICT_INSPECT) {	/* inspect: to the XSK */

@@ -14,6 +14,20 @@
 #include "fg_maps.h"
 #include "fg_parse.h"
 
+/*
+ * A flow's key in the table of its family: IPv4 flows use the 16-byte
+ * struct fg_flow_key4 in fg_flows4, IPv6 flows the wide key in fg_flows.
+ * family and proto are kept outside the union for the callers.
+ */
+struct fg_fkey {
+	union {
+		struct fg_flow_key4 v4;
+		struct fg_flow_key v6;
+	};
+	__u8 family;
+	__u8 proto;
+};
+
 /* memcmp() order of two BE addresses, then of the ports (BE bytes, i.e.
  * numeric order): <0, 0, >0. */
 static __always_inline int fg_side_cmp(const __u32 *a, __u16 pa,
@@ -35,30 +49,94 @@ static __always_inline int fg_side_cmp(const __u32 *a, __u16 pa,
 	return 0;
 }
 
+/* The same order for IPv4 (address word 0 only): 1 if (a, pa) <= (b, pb). */
+static __always_inline int fg_side_le4(__u32 a, __u16 pa, __u32 b, __u16 pb)
+{
+	__u32 x = bpf_ntohl(a), y = bpf_ntohl(b);
+
+	if (x != y)
+		return x < y;
+	return bpf_ntohs(pa) <= bpf_ntohs(pb);
+}
+
 /* Build the normalised key of (src, sport) <-> (dst, dport). Returns 1 if
- * the source is the key's lo side. */
-static __always_inline int fg_flow_key_make(struct fg_flow_key *k,
+ * the source is the key's lo side. Every byte of the key the table hashes
+ * is written (padding included). */
+static __always_inline int fg_flow_key_make(struct fg_fkey *k,
 					    __u8 family, __u8 proto,
 					    const __u32 *src, __u16 sport,
 					    const __u32 *dst, __u16 dport)
 {
-	int src_lo = fg_side_cmp(src, sport, dst, dport) <= 0;
+	int src_lo;
 
-	if (src_lo) {
-		__builtin_memcpy(k->addr_lo, src, 16);
-		__builtin_memcpy(k->addr_hi, dst, 16);
-		k->port_lo = sport;
-		k->port_hi = dport;
-	} else {
-		__builtin_memcpy(k->addr_lo, dst, 16);
-		__builtin_memcpy(k->addr_hi, src, 16);
-		k->port_lo = dport;
-		k->port_hi = sport;
-	}
-	k->proto = proto;
 	k->family = family;
-	k->pad = 0;
+	k->proto = proto;
+	if (family == FG_AF_INET) {
+		struct fg_flow_key4 *k4 = &k->v4;
+
+		src_lo = fg_side_le4(src[0], sport, dst[0], dport);
+		if (src_lo) {
+			k4->addr_lo = src[0];
+			k4->addr_hi = dst[0];
+			k4->port_lo = sport;
+			k4->port_hi = dport;
+		} else {
+			k4->addr_lo = dst[0];
+			k4->addr_hi = src[0];
+			k4->port_lo = dport;
+			k4->port_hi = sport;
+		}
+		k4->proto = proto;
+		k4->pad1 = 0;
+		k4->pad2 = 0;
+		return src_lo;
+	}
+
+	src_lo = fg_side_cmp(src, sport, dst, dport) <= 0;
+	if (src_lo) {
+		__builtin_memcpy(k->v6.addr_lo, src, 16);
+		__builtin_memcpy(k->v6.addr_hi, dst, 16);
+		k->v6.port_lo = sport;
+		k->v6.port_hi = dport;
+	} else {
+		__builtin_memcpy(k->v6.addr_lo, dst, 16);
+		__builtin_memcpy(k->v6.addr_hi, src, 16);
+		k->v6.port_lo = dport;
+		k->v6.port_hi = sport;
+	}
+	k->v6.proto = proto;
+	k->v6.family = family;
+	k->v6.pad = 0;
 	return src_lo;
+}
+
+static __always_inline struct fg_flow *fg_flow_lookup(const struct fg_fkey *k)
+{
+	if (k->family == FG_AF_INET)
+		return bpf_map_lookup_elem(&fg_flows4, &k->v4);
+	return bpf_map_lookup_elem(&fg_flows, &k->v6);
+}
+
+static __always_inline long fg_flow_insert(const struct fg_fkey *k,
+					   const struct fg_flow *f)
+{
+	if (k->family == FG_AF_INET)
+		return bpf_map_update_elem(&fg_flows4, &k->v4, f, BPF_ANY);
+	return bpf_map_update_elem(&fg_flows, &k->v6, f, BPF_ANY);
+}
+
+/* One side's address as the classifier's 16 bytes (IPv4 in word 0). */
+static __always_inline void fg_fkey_addr(const struct fg_fkey *k, int lo,
+					 __u32 *out)
+{
+	if (k->family == FG_AF_INET) {
+		out[0] = lo ? k->v4.addr_lo : k->v4.addr_hi;
+		out[1] = 0;
+		out[2] = 0;
+		out[3] = 0;
+	} else {
+		__builtin_memcpy(out, lo ? k->v6.addr_lo : k->v6.addr_hi, 16);
+	}
 }
 
 static __always_inline int fg_flow_dir(const struct fg_flow *f, int src_lo)
@@ -69,7 +147,7 @@ static __always_inline int fg_flow_dir(const struct fg_flow *f, int src_lo)
 }
 
 static __always_inline int fg_flow_expired(const struct fg_flow *f,
-					   const struct fg_flow_key *k,
+					   const struct fg_fkey *k,
 					   const struct fg_slot_cfg *cfg,
 					   __u64 now)
 {

@@ -79,14 +79,22 @@ struct {
 	__type(value, struct fg_rule_counters);
 } fg_rule_cnt SEC(".maps");
 
-/* Flow table. LRU: a full table evicts the least recently used entry; a
- * packet whose flow was evicted is classified again (never skips policy). */
+/* Flow tables, IPv6 (wide key) and IPv4 (compact key), each sized by user
+ * space. LRU: a full table evicts the least recently used entry; a packet
+ * whose flow was evicted is classified again (never skips policy). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FG_FLOWS_DEFAULT);
 	__type(key, struct fg_flow_key);
 	__type(value, struct fg_flow);
 } fg_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FG_FLOWS_DEFAULT);
+	__type(key, struct fg_flow_key4);
+	__type(value, struct fg_flow);
+} fg_flows4 SEC(".maps");
 
 /* Verdicts of first fragments, for the later fragments. */
 struct {

@@ -139,10 +139,12 @@ static __always_inline int fg_icmp6_is_nd(__u8 type)
 /*
  * L4 header at offset l4_off carrying `l4_len` bytes of IP payload (per the
  * IP length fields). Fills ports, flags, ICMP fields and the classifier port.
- * Global: verified once, not once per L2/L3 header layout.
+ * Inlined (once in fg_parse for IPv4, once in fg_parse_ipv6): a global
+ * function cost a call and re-checks per packet; l4_off is a bounded
+ * scalar, so the verifier's states of the L2 layouts still merge.
  */
-FG_GLOBAL int fg_parse_l4(fg_ctx_t *ctx, struct fg_pkt *pkt, __u32 l4_off,
-			  __u32 l4_len)
+static __always_inline int fg_parse_l4(fg_ctx_t *ctx, struct fg_pkt *pkt,
+				       __u32 l4_off, __u32 l4_len)
 {
 	void *l4, *data_end;
 	__u32 need;

@@ -5,10 +5,12 @@
  * mid-stream pickup in both orientations and its refusal, UDP and ICMP echo
  * pseudo-flows, ICMP errors related to a flow (IPv4 and IPv6, quoted headers
  * with options / extension headers) and unrelated ones, idle timeouts (one
- * short sleep), user-space garbage collection, and a full flow table under a
- * flood of denied SYNs.
+ * short sleep), user-space garbage collection, a full flow table under a
+ * flood of denied SYNs, and the separate IPv4/IPv6 flow tables.
  */
 #include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
 
 #include "fixture.h"
 
@@ -443,11 +445,80 @@ static void test_flows_gc(void **state)
 	fg_h_close(h);
 }
 
+/*
+ * IPv4 flows live in their own table with a compact key, IPv6 flows in the
+ * wide one. An IPv6 tuple whose addresses begin with the bytes of an
+ * allowed IPv4 flow's addresses must not find that flow: here it is denied
+ * by policy. Both are listed (in the wide form, normalised) and collected.
+ */
+static void test_flow_tables_by_family(void **state)
+{
+	/* 10.9.9.9 = 0a09:0909, 10.0.0.5 = 0a00:0005 */
+	struct pkt_spec syn4 = TCP4("10.9.9.9", 41000, "10.0.0.5", 80, SYN);
+	struct pkt_spec syn6 = TCP6("a09:909::", 41000, "a00:5::", 80, SYN);
+	struct fg_flow_key k4, k6;
+	struct fg_flow f4, f6;
+	struct fg_h *h;
+
+	h = fg_h_open(policy);
+	if (!h)
+		fail_msg("open: %s", fg_h_last_error());
+	assert_true(fg_h_rv_passes(FG_H_XDP, fg_h_run_spec(h, FG_H_XDP, &syn4)));
+	assert_false(fg_h_rv_passes(FG_H_XDP, fg_h_run_spec(h, FG_H_XDP, &syn6)));
+	/* Again: now both are known flows. */
+	assert_true(fg_h_rv_passes(FG_H_XDP, fg_h_run_spec(h, FG_H_XDP, &syn4)));
+	assert_false(fg_h_rv_passes(FG_H_XDP, fg_h_run_spec(h, FG_H_XDP, &syn6)));
+	assert_true(fg_h_rv_passes(FG_H_TC_OUT, fg_h_run_spec(h, FG_H_TC_OUT,
+		&(struct pkt_spec)TCP4("10.0.0.5", 80, "10.9.9.9", 41000, SYNACK))));
+
+	assert_int_equal(fg_h_flow_count(h), 2);
+	assert_int_equal(fg_h_flow_find_spec(h, &syn4, &k4, &f4, NULL), 0);
+	assert_int_equal(fg_h_flow_find_spec(h, &syn6, &k6, &f6, NULL), 0);
+	assert_int_equal(k4.family, 2);
+	assert_int_equal(k6.family, 10);
+	assert_int_equal(f4.action, FG_ACTION_ALLOW);
+	assert_int_equal(f4.packets[FG_DIR_ORIG], 2);
+	assert_int_equal(f4.packets[FG_DIR_REPLY], 1);
+	assert_int_not_equal(f6.action, FG_ACTION_ALLOW);
+	/* The IPv4 key's unused address bytes read as zero. */
+	assert_int_equal(k4.addr_lo[4] | k4.addr_lo[15] | k4.addr_hi[4] |
+			 k4.addr_hi[15], 0);
+
+	/* Read and written back by wide key through the table of its family. */
+	f4.user_verdict = FG_ACTION_DENY;
+	f6.user_verdict = FG_ACTION_ALLOW;
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k4, &f4, BPF_EXIST), 0);
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k6, &f6, BPF_EXIST), 0);
+	memset(&f4, 0, sizeof(f4));
+	memset(&f6, 0, sizeof(f6));
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k4, &f4), 0);
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k6, &f6), 0);
+	assert_int_equal(f4.user_verdict, FG_ACTION_DENY);
+	assert_int_equal(f6.user_verdict, FG_ACTION_ALLOW);
+	assert_int_equal(f4.packets[FG_DIR_ORIG], 2);
+	assert_int_equal(fg_h_flow_count(h), 2);
+	k4.port_lo ^= 1;	/* no such flow */
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k4, &f4), -ENOENT);
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k4, &f4, BPF_EXIST),
+			 -ENOENT);
+	k4.family = 0;
+	assert_int_equal(fg_dp_flow_lookup(&h->dp, &k4, &f4), -EAFNOSUPPORT);
+
+	/* An hour later both are stale; GC finds each in its table. */
+	assert_int_equal(fg_dp_flows_gc(&h->dp,
+					fg_h_now_ns() + 3600000000000ULL), 2);
+	assert_int_equal(fg_h_flow_count(h), 0);
+	assert_true(fg_h_rv_passes(FG_H_XDP, fg_h_run_spec(h, FG_H_XDP, &syn4)));
+	assert_false(fg_h_rv_passes(FG_H_XDP, fg_h_run_spec(h, FG_H_XDP, &syn6)));
+	fg_h_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest extra[] = {
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_flows_gc),
+		cmocka_unit_test(test_flow_tables_by_family),
 	};
 
 	return fixture_main("flow", fixtures,
