@@ -413,7 +413,8 @@ static int do_status(struct daemon *d, FILE *out, bool json, bool pretty)
 	s.generation = fg_dp_generation(&d->dp);
 	s.reloads = d->reloads;
 	s.flow_entries = fg_dp_flows_count(&d->dp);
-	s.flow_size = d->dp.flow_entries;
+	/* Two tables (IPv4, IPv6) of --flows entries each. */
+	s.flow_size = 2 * d->dp.flow_entries;
 	s.max_rules = d->dp.max_rules;
 	s.ifaces = ifs;
 	s.n_ifaces = d->n_att;
@@ -464,7 +465,8 @@ static int do_stats(struct daemon *d, FILE *out, FILE *errf, bool json,
 	s.ifaces = ifs;
 	s.n_ifaces = d->n_att;
 	s.flow_entries = fg_dp_flows_count(&d->dp);
-	s.flow_size = d->dp.flow_entries;
+	/* Two tables (IPv4, IPv6) of --flows entries each. */
+	s.flow_size = 2 * d->dp.flow_entries;
 	s.gc_deleted = d->gc_deleted;
 	if (d->insp) {
 		s.n_insp = (size_t)fg_insp_queue_stats(d->insp, d->insp_q,

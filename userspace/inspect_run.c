@@ -252,7 +252,7 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->queue = q;
 	t->cpu = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
 	t->w.engine = &in->engine;
-	t->w.flows_fd = bpf_map__fd(in->dp->tc->maps.fg_flows);
+	t->w.dp = in->dp;
 	t->w.vid = vid;
 	t->w.busy_poll = in->o.busy_poll;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);

@@ -27,6 +27,7 @@
 #include <xdp/xsk.h>
 
 #include "inspect.h"
+#include "datapath.h"
 #include "xsk_worker.h"
 
 #define FRAME_MASK	(~((__u64)FG_XSK_FRAME_SIZE - 1))
@@ -306,14 +307,14 @@ static int write_verdict(struct fg_xsk_worker *w, const struct fg_flow_key *k,
 	/* Re-read right before the write: the kernel updates counters and
 	 * TCP state in place, and the window in which such an update is
 	 * lost is this lookup-to-update gap (microseconds). */
-	if (bpf_map_lookup_elem(w->flows_fd, k, &f))
-		return -errno;
+	int err = fg_dp_flow_lookup(w->dp, k, &f);
+
+	if (err)
+		return err;
 	f.action = action;
 	f.user_verdict = action;
 	f.inspect_state = FG_INSPECT_DONE;
-	if (bpf_map_update_elem(w->flows_fd, k, &f, BPF_EXIST))
-		return -errno;
-	return 0;
+	return fg_dp_flow_update(w->dp, k, &f, BPF_EXIST);
 }
 
 static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
@@ -332,7 +333,7 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 		frame_free(w, addr);
 		return;
 	}
-	if (bpf_map_lookup_elem(w->flows_fd, &fr.key, &f)) {
+	if (fg_dp_flow_lookup(w->dp, &fr.key, &f)) {
 		w->st.no_flow++;
 		frame_free(w, addr);
 		return;

@@ -12,6 +12,8 @@
 
 #include "inspect.h"
 
+struct fg_datapath;
+
 /* 2048 frames of 2 KiB: 4 MiB of UMEM per worker, within the 8 MiB
  * memlock limit here even with two workers' rings. A 2 KiB frame holds a
  * 1500-byte MTU frame plus copy mode's 256-byte headroom and our tag. */
@@ -23,7 +25,7 @@
 struct fg_xsk_worker {
 	/* Set before open. */
 	const struct fg_insp_engine *engine;
-	int flows_fd;
+	const struct fg_datapath *dp;	/* flow tables */
 	__u16 vid;		/* tag of re-injected frames; 0: frames
 				 * arrive tagged (capture veth) */
 	bool busy_poll;		/* never sleep in poll() */

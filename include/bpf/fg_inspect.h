@@ -150,7 +150,7 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 					   const struct fg_pkt *pkt)
 {
 	struct fg_rule_meta *meta;
-	struct fg_flow_key k;
+	struct fg_fkey k;
 	struct fg_flow *f;
 	int src_lo, dir;
 
@@ -164,7 +164,7 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	 * but only for payload of flows in inspection. */
 	src_lo = fg_flow_key_make(&k, pkt->family, pkt->proto, pkt->src,
 				  pkt->sport, pkt->dst, pkt->dport);
-	f = bpf_map_lookup_elem(&fg_flows, &k);
+	f = fg_flow_lookup(&k);
 	dir = f ? fg_flow_dir(f, src_lo) : FG_DIR_ORIG;
 	if (!(meta->inspect_dirs & (1U << dir)))
 		return;

@@ -160,8 +160,7 @@ static void set_verdict(struct fg_h *h, struct pkt_spec s, __u8 action)
 	f.action = action;
 	f.user_verdict = action;
 	f.inspect_state = FG_INSPECT_DONE;
-	assert_int_equal(bpf_map_update_elem(
-		bpf_map__fd(h->dp.tc->maps.fg_flows), &k, &f, BPF_EXIST), 0);
+	assert_int_equal(fg_dp_flow_update(&h->dp, &k, &f, BPF_EXIST), 0);
 }
 
 static struct fg_flow flow_of(struct fg_h *h, struct pkt_spec s)
