@@ -390,6 +390,8 @@ static int det_mongo(const struct prefix *p)
 	case 2004:				/* OP_QUERY: "db.collection\0" */
 		if (p->dir != FG_L7_C2S)
 			return DET_NO;
+		if (p->n <= 20)		/* found by fuzzing: read past the prefix */
+			return p->full ? DET_NO : DET_MORE;
 		for (i = 20; i < p->n && p->b[i]; i++)
 			if (p->b[i] < 0x21 || p->b[i] > 0x7e)
 				return DET_NO;
