@@ -469,7 +469,8 @@ static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 
 /* ---- app parsers ---- */
 
-struct http_ctx {
+/* What a parser's per-item callback (request, DNS message) needs. */
+struct item_ctx {
 	struct fg_l7_engine *e;
 	struct l7_flow *f;
 	const struct fg_insp_pkt *pkt;
@@ -478,7 +479,7 @@ struct http_ctx {
 
 static int on_request(const struct fg_http_request *req, void *arg)
 {
-	struct http_ctx *c = arg;
+	struct item_ctx *c = arg;
 	struct l7_fields x = { .http = req };
 
 	c->d = check_item(c->e, c->f, c->pkt, &x);
@@ -490,7 +491,7 @@ static enum fg_insp_decision feed_http(struct fg_l7_engine *e,
 				       const struct fg_insp_pkt *pkt,
 				       const __u8 *data, size_t len)
 {
-	struct http_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	struct item_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
 	int err = fg_http_feed(f->parser, data, len, on_request, &c);
 
 	if (err < 0)	/* malformed or ambiguous: not this rule's http */
@@ -519,16 +520,9 @@ static enum fg_insp_decision feed_tls(struct fg_l7_engine *e,
 	return d;
 }
 
-struct dns_ctx {
-	struct fg_l7_engine *e;
-	struct l7_flow *f;
-	const struct fg_insp_pkt *pkt;
-	enum fg_insp_decision d;
-};
-
 static int on_dns(const uint8_t *msg, size_t len, void *arg)
 {
-	struct dns_ctx *c = arg;
+	struct item_ctx *c = arg;
 	struct fg_dns_msg *m = malloc(sizeof(*m));
 	struct l7_fields x = { .dns = m };
 
@@ -555,7 +549,7 @@ static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
 				      const struct fg_insp_pkt *pkt,
 				      const __u8 *data, size_t len)
 {
-	struct dns_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	struct item_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
 	int err;
 
 	if (f->key.proto == IPPROTO_UDP) {

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -490,6 +491,81 @@ static void test_reload(void **state)
 	teardown_ctx(&c);
 }
 
+/* Both directions of the same flows from two workers at once. */
+#define RACE_FLOWS	64
+#define RACE_ROUNDS	50
+
+struct race {
+	struct ctx *c;
+	struct tflow *flows;
+	int dir;
+};
+
+static void *race_worker(void *arg)
+{
+	static const char req[] = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 204 No Content\r\n\r\n";
+	struct race *r = arg;
+	int i, n;
+
+	for (n = 0; n < RACE_ROUNDS; n++)
+		for (i = 0; i < RACE_FLOWS; i++) {
+			struct tflow *t = &r->flows[i];
+			struct fg_insp_pkt p = {
+				.key = &t->key, .flow = &t->flow, .dir = r->dir,
+				.payload = (const __u8 *)(r->dir ? resp : req),
+				.len = r->dir ? sizeof(resp) - 1 : sizeof(req) - 1,
+				.proto = IPPROTO_TCP, .tcp_flags = 0x18,
+			};
+			__u16 app = 0;
+
+			/* each thread owns its direction's sequence */
+			p.tcp_seq = t->seq[r->dir];
+			t->seq[r->dir] += (__u32)p.len;
+			p.app_id = &app;
+			if (r->c->ops.decide(r->c->ops.arg, &p) != FG_INSP_CONTINUE)
+				return (void *)1;
+		}
+	return NULL;
+}
+
+static void test_concurrent_directions(void **state)
+{
+	struct tflow *flows = calloc(RACE_FLOWS, sizeof(*flows));
+	struct race a, b;
+	struct fg_l7_stats st;
+	pthread_t ta, tb;
+	void *ra, *rb;
+	struct ctx c;
+	int i;
+
+	assert_non_null(flows);
+	setup_policy(&c, web_policy, NULL);
+	for (i = 0; i < RACE_FLOWS; i++) {
+		tflow_init(&flows[i], IPPROTO_TCP, 80);
+		flows[i].key.port_lo = htons((__u16)(40000 + i));
+	}
+	/* the requests first, so every flow is identified as HTTP */
+	for (i = 0; i < RACE_FLOWS; i++)
+		assert_int_equal(send_str(&c, &flows[i], "GET /api/0 HTTP/1.1\r\n"
+					  "Host: shop.example\r\n\r\n"),
+				 FG_INSP_CONTINUE);
+	a = (struct race){ &c, flows, FG_DIR_ORIG };
+	b = (struct race){ &c, flows, FG_DIR_REPLY };
+	assert_int_equal(pthread_create(&ta, NULL, race_worker, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, race_worker, &b), 0);
+	pthread_join(ta, &ra);
+	pthread_join(tb, &rb);
+	assert_null(ra);
+	assert_null(rb);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, RACE_FLOWS);
+	for (i = 0; i < RACE_FLOWS; i++)
+		end(&c, &flows[i]);
+	teardown_ctx(&c);
+	free(flows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_order_and_state),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_concurrent_directions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
