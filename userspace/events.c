@@ -45,6 +45,9 @@ int fg_event_write_json(FILE *f, const void *data, size_t size,
 	fam = fg_family_name(e->family);
 	ports = fam && fg_proto_has_ports(e->proto);
 
+	/* The inspector's workers write "l7" lines to the same FILE: hold
+	 * its lock for the whole line so lines never interleave. */
+	flockfile(f);
 	fg_json_init(&j, f, false);
 	fg_json_obj_open(&j);
 	fg_json_kstr(&j, "ts", fg_fmt_rfc3339((__u64)((__s64)e->ts_ns + offset),
@@ -83,6 +86,7 @@ int fg_event_write_json(FILE *f, const void *data, size_t size,
 				   fg_drop_name(e->reason) : NULL);
 	fg_json_obj_close(&j);
 	fg_json_end(&j);
+	funlockfile(f);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -7,7 +7,9 @@
  *    "dst":"10.0.0.2","sport":40000,"dport":23,"proto":"tcp",
  *    "rule":"no-telnet","generation":1,"verdict":"deny","reason":"policy"}
  * Unknown values are null. Each line is flushed as it is written, so a
- * reader (tail -f, a log shipper) sees events as they happen.
+ * reader (tail -f, a log shipper) sees events as they happen. The L7
+ * engine writes "type":"l7" lines to the same FILE (docs/inspector.md);
+ * both hold the FILE's lock (flockfile) for a whole line.
  */
 #ifndef FG_EVENTS_H
 #define FG_EVENTS_H

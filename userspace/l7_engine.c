@@ -270,7 +270,6 @@ static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
 		ev_dns(&j, x->dns);
 	fg_json_obj_close(&j);
 	fg_json_end(&j);
-	fflush(out);
 	funlockfile(out);
 out_unlock:
 	pthread_mutex_unlock(&e->ev_lock);
@@ -439,13 +438,14 @@ static enum fg_insp_decision finish(struct fg_l7_engine *e, struct l7_flow *f,
 }
 
 /*
- * Check one request / hello / query against f's rules. CONTINUE: it holds
- * for an allow rule (keep inspecting), else the flow's final verdict.
+ * Check one request / hello / query against f's rules. If it holds for an
+ * allow rule: CONTINUE (keep inspecting), or ALLOW when the app is decided
+ * on this one item (final, TLS). Else the flow's final verdict.
  */
 static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 					struct l7_flow *f,
 					const struct fg_insp_pkt *pkt,
-					const struct l7_fields *x)
+					const struct l7_fields *x, bool final)
 {
 	enum l7_res res;
 
@@ -461,8 +461,9 @@ static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 			break;
 		fall_through(e, f);
 	}
-	if (cur_rule(f)->action != FG_ACTION_ALLOW)
-		return finish(e, f, pkt, false, "conditions", x);
+	if (cur_rule(f)->action != FG_ACTION_ALLOW || final)
+		return finish(e, f, pkt, cur_rule(f)->action == FG_ACTION_ALLOW,
+			      "conditions", x);
 	emit(e, f, pkt, "allow", "conditions", x);
 	return FG_INSP_CONTINUE;
 }
@@ -482,7 +483,7 @@ static int on_request(const struct fg_http_request *req, void *arg)
 	struct item_ctx *c = arg;
 	struct l7_fields x = { .http = req };
 
-	c->d = check_item(c->e, c->f, c->pkt, &x);
+	c->d = check_item(c->e, c->f, c->pkt, &x, false);
 	return c->d != FG_INSP_CONTINUE;
 }
 
@@ -506,18 +507,14 @@ static enum fg_insp_decision feed_tls(struct fg_l7_engine *e,
 {
 	struct fg_tls_parser *tp = f->parser;
 	struct l7_fields x = { .tls = &tp->hello };
-	enum fg_insp_decision d;
 	int r = fg_tls_feed(tp, data, len);
 
 	if (!r)
 		return FG_INSP_CONTINUE;
 	if (r < 0)
 		return finish(e, f, pkt, false, "malformed", NULL);
-	d = check_item(e, f, pkt, &x);
 	/* TLS is decided on the hello: the rest goes by the kernel. */
-	if (d == FG_INSP_CONTINUE)
-		d = finish(e, f, pkt, true, "conditions", NULL);
-	return d;
+	return check_item(e, f, pkt, &x, true);
 }
 
 static int on_dns(const uint8_t *msg, size_t len, void *arg)
@@ -538,7 +535,7 @@ static int on_dns(const uint8_t *msg, size_t len, void *arg)
 	} else if (m->response) {
 		c->d = finish(c->e, c->f, c->pkt, false, "malformed", NULL);
 	} else {
-		c->d = check_item(c->e, c->f, c->pkt, &x);
+		c->d = check_item(c->e, c->f, c->pkt, &x, false);
 	}
 	free(m);
 	return c->d != FG_INSP_CONTINUE;

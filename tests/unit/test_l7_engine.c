@@ -276,6 +276,9 @@ static void test_tls_sni(void **state)
 	assert_int_equal(push(&c, &t, FG_DIR_ORIG, hello, n), FG_INSP_ALLOW);
 	assert_int_equal(t.app_id, FG_APP_TLS);
 	assert_true(events_have(&c, "\"sni\":\"www.example.com\""));
+	/* one line per decision */
+	assert_null(strstr(strstr(c.ev, "\"verdict\":\"allow\"") + 1,
+			   "\"verdict\":\"allow\""));
 	end(&c, &t);
 
 	/* the apex is not *.example.com; split over two segments */
