@@ -117,6 +117,8 @@ LDLIBS += -lnghttp2 -lnettle
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_DEPS  := $(wildcard userspace/l7_*.c) userspace/tcp_stream.c
+# fuzz_l7_match goes through the policy loader that validates patterns.
+FUZZ_POLICY := userspace/policy.c userspace/policy_yaml.c userspace/diag.c
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined
 FUZZ_TIME  ?= 120
@@ -125,6 +127,9 @@ FUZZ_TIME  ?= 120
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DEPS) -lnghttp2 -lnettle
+$(BUILD)/fuzz/fuzz_l7_match: tests/fuzz/fuzz_l7_match.c $(FUZZ_POLICY) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_POLICY) -lyaml -lnettle
 
 test: $(FUZZ_BINS)
 test-fuzz: $(FUZZ_BINS)
