@@ -279,9 +279,10 @@ enum fg_tcp_seg fg_tcp_stream_seg(struct fg_tcp_stream *s, uint32_t seq, uint8_t
 			s->base_set = true;
 		}
 	}
+	/* no bytes: whatever its seq (an ACK after our FIN carries FIN + 1) */
+	if (!len && !(tcp_flags & FG_TCP_FIN))
+		return FG_TCP_SEG_FORWARD;
 	if (!s->base_set) {
-		if (!len && !(tcp_flags & FG_TCP_FIN))
-			return FG_TCP_SEG_FORWARD;
 		/* inspection began after the handshake: the first data sets the base */
 		s->next = s->base = seq;
 		s->base_set = true;
@@ -310,8 +311,18 @@ enum fg_tcp_seg fg_tcp_stream_seg(struct fg_tcp_stream *s, uint32_t seq, uint8_t
 			s->st.drop_old++;
 			return FG_TCP_SEG_DROP;
 		}
-		if (!replay_equal(s, off, data, n))
+		if (!replay_equal(s, off, data, n)) {
+			/*
+			 * A keep-alive probe (RFC 1122 4.2.3.6) may carry one
+			 * garbage byte below the next one: not forwarding it
+			 * is safe and does not deny the flow.
+			 */
+			if (len == 1 && off == -1 && !(tcp_flags & FG_TCP_FIN)) {
+				s->st.drop_keepalive++;
+				return FG_TCP_SEG_DROP;
+			}
 			return conflict(s);
+		}
 	}
 	lo = off > 0 ? off : 0;
 	if (lo < end && !ooo_equal(s, lo, end, data + (lo - off)))

@@ -55,6 +55,7 @@ struct fg_tcp_stream_stats {
 	uint64_t drop_old;	/* segments reaching behind the replay window */
 	uint64_t drop_limit;	/* out-of-order segments over the limits */
 	uint64_t drop_nomem;	/* segments dropped because an allocation failed */
+	uint64_t drop_keepalive; /* 1-byte probes below the next byte, differing */
 };
 
 struct fg_tcp_stream {

@@ -264,7 +264,7 @@ static void test_fin(void **state)
 	assert_got("abcdefgh");
 	assert_true(fg_tcp_stream_ended(&s));
 	assert_int_equal(seg(9, FG_TCP_FIN, ""), FG_TCP_SEG_FORWARD);	/* retransmitted */
-	assert_int_equal(seg(9, 0, ""), FG_TCP_SEG_FORWARD);		/* ACK */
+	assert_int_equal(seg(10, 0, ""), FG_TCP_SEG_FORWARD);		/* ACK after the FIN */
 	assert_int_equal(seg(9, 0, "late"), FG_TCP_SEG_CONFLICT);
 	assert_got("abcdefgh");
 }
@@ -278,6 +278,19 @@ static void test_fin_disagrees(void **state)
 	seg(0, FG_TCP_SYN, "");
 	seg(8, 0, "hij");
 	assert_int_equal(seg(1, FG_TCP_FIN, "ab"), FG_TCP_SEG_CONFLICT);	/* data buffered past it */
+}
+
+static void test_keepalive(void **state)
+{
+	seg(0, FG_TCP_SYN, "");
+	seg(1, 0, "abc");
+	assert_int_equal(seg(3, 0, "c"), FG_TCP_SEG_FORWARD);	/* probe with the real byte */
+	assert_int_equal(seg(3, 0, "\x01"), FG_TCP_SEG_DROP);	/* garbage byte: not forwarded */
+	assert_int_equal(s.st.drop_keepalive, 1);
+	assert_int_equal(s.st.conflicts, 0);
+	assert_int_equal(seg(4, 0, "d"), FG_TCP_SEG_FORWARD);
+	assert_int_equal(seg(2, 0, "X"), FG_TCP_SEG_CONFLICT);	/* not a probe: further back */
+	assert_got("abcd");
 }
 
 static void test_rst(void **state)
@@ -410,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wraparound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_disagrees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cb_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_stream, setup, teardown),
