@@ -19,7 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* TCP header flag bits (the 13th header byte) the stream looks at. */
+/* TCP header flag bits (byte 13 of the header; the wire values, the same
+ * as include/bpf/fg_parse.h, which user space does not include). */
 #define FG_TCP_FIN	0x01
 #define FG_TCP_SYN	0x02
 #define FG_TCP_RST	0x04
