@@ -106,8 +106,9 @@ clean:
 	rm -rf $(BUILD)
 
 # L7 inspector library (userspace/l7_*.c): nghttp2 decodes the HPACK header
-# block of an HTTP/2 flow's first request (gRPC identification).
-LDLIBS += -lnghttp2
+# block of an HTTP/2 flow's first request (gRPC identification); nettle
+# provides MD5 (JA3), SHA-256 (JA4, the policy hash).
+LDLIBS += -lnghttp2 -lnettle
 
 # Fuzzing with libFuzzer (clang, ASan + UBSan): one binary per
 # tests/fuzz/fuzz_*.c, linked with the L7 parsers built for fuzzing.
@@ -115,7 +116,9 @@ LDLIBS += -lnghttp2
 # `make test` runs a few seconds of each (tests/run.sh fuzz).
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_DEPS  := $(filter-out userspace/l7_engine.c,$(wildcard userspace/l7_*.c)) userspace/sha256.c
+FUZZ_DEPS  := $(filter-out userspace/l7_engine.c,$(wildcard userspace/l7_*.c)) userspace/tcp_stream.c
+# fuzz_l7_match goes through the policy loader that validates patterns.
+FUZZ_POLICY := userspace/policy.c userspace/policy_yaml.c userspace/diag.c
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined
 FUZZ_TIME  ?= 120
@@ -123,7 +126,10 @@ FUZZ_TIME  ?= 120
 .PHONY: fuzz test-fuzz
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DEPS) -lnghttp2
+	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DEPS) -lnghttp2 -lnettle
+$(BUILD)/fuzz/fuzz_l7_match: tests/fuzz/fuzz_l7_match.c $(FUZZ_POLICY) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_POLICY) -lyaml -lnettle
 
 test: $(FUZZ_BINS)
 test-fuzz: $(FUZZ_BINS)

@@ -9,7 +9,8 @@ set -euo pipefail
 
 BUILD_PKGS=(make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools
 	    libmnl-dev libcmocka-dev libyaml-dev libelf-dev zlib1g-dev
-	    pkg-config linux-libc-dev libnghttp2-dev libclang-rt-14-dev)
+	    pkg-config linux-libc-dev libnghttp2-dev libclang-rt-14-dev
+	    nettle-dev)
 TEST_PKGS=(iproute2 iputils-ping netcat-openbsd python3 tcpdump jq procps
 	   util-linux)
 BENCH_PKGS=(nftables iptables ipset gnuplot-nox)

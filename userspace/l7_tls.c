@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "l7_md5.h"
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
+
 #include "l7_tls.h"
-#include "sha256.h"
 
 #define TLS_CT_HANDSHAKE	22
 #define TLS_HS_CLIENT_HELLO	1
@@ -228,14 +229,14 @@ struct out {
 	char *buf;
 	size_t size, len;
 	bool truncated;
-	struct fg_md5 md5;
+	struct md5_ctx md5;	/* JA3 is defined as an MD5 */
 };
 
 static void out_str(struct out *o, const char *s)
 {
 	size_t n = strlen(s);
 
-	fg_md5_update(&o->md5, s, n);
+	md5_update(&o->md5, n, (const uint8_t *)s);
 	if (o->len + n >= o->size) {
 		o->truncated = true;
 		n = o->size - 1 - o->len;
@@ -274,10 +275,10 @@ static void hex(const uint8_t *b, size_t n, char *out)
 static void ja3(struct fg_tls_hello *h, const struct hello_lists *ls)
 {
 	struct out o = { .buf = h->ja3, .size = sizeof(h->ja3) };
-	uint8_t d[16];
+	uint8_t d[MD5_DIGEST_SIZE];
 	char num[8];
 
-	fg_md5_init(&o.md5);
+	md5_init(&o.md5);
 	h->ja3[0] = '\0';
 	snprintf(num, sizeof(num), "%u", h->legacy_version);
 	out_str(&o, num);
@@ -289,8 +290,8 @@ static void ja3(struct fg_tls_hello *h, const struct hello_lists *ls)
 	out_list(&o, &ls->groups, "%u", "-");
 	out_str(&o, ",");
 	out_list(&o, &ls->points, "%u", "-");
-	fg_md5_final(&o.md5, d);
-	hex(d, 16, h->ja3_md5);
+	md5_digest(&o.md5, sizeof(d), d);
+	hex(d, sizeof(d), h->ja3_md5);
 	h->ja3_truncated = o.truncated;
 }
 
@@ -299,23 +300,23 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-static void sha_list(struct fg_sha256 *s, const struct list *l, bool *first)
+static void sha_list(struct sha256_ctx *s, const struct list *l, bool *first)
 {
 	char num[8];
 	unsigned int i;
 
 	for (i = 0; i < l->n; i++) {
 		snprintf(num, sizeof(num), *first ? "%04x" : ",%04x", l->v[i]);
-		fg_sha256_update(s, num, strlen(num));
+		sha256_update(s, strlen(num), (const uint8_t *)num);
 		*first = false;
 	}
 }
 
-static void sha12(struct fg_sha256 *s, char out[13])
+static void sha12(struct sha256_ctx *s, char out[13])
 {
-	uint8_t d[FG_SHA256_LEN];
+	uint8_t d[SHA256_DIGEST_SIZE];
 
-	fg_sha256_final(s, d);
+	sha256_digest(s, sizeof(d), d);
 	hex(d, 6, out);
 }
 
@@ -344,7 +345,7 @@ static void ja4(struct fg_tls_hello *h, struct hello_lists *ls)
 {
 	static const char digits[] = "0123456789abcdef";
 	struct list sorted;
-	struct fg_sha256 s;
+	struct sha256_ctx s;
 	char alpn[3] = "00", b[13], c[13];
 	unsigned int i;
 	bool first;
@@ -365,7 +366,7 @@ static void ja4(struct fg_tls_hello *h, struct hello_lists *ls)
 	if (ls->ciphers.n) {
 		sorted = ls->ciphers;
 		qsort(sorted.v, sorted.n, sizeof(sorted.v[0]), cmp_u16);
-		fg_sha256_init(&s);
+		sha256_init(&s);
 		first = true;
 		sha_list(&s, &sorted, &first);
 		sha12(&s, b);
@@ -379,11 +380,11 @@ static void ja4(struct fg_tls_hello *h, struct hello_lists *ls)
 			sorted.v[sorted.n++] = ls->exts.v[i];
 	if (sorted.n) {
 		qsort(sorted.v, sorted.n, sizeof(sorted.v[0]), cmp_u16);
-		fg_sha256_init(&s);
+		sha256_init(&s);
 		first = true;
 		sha_list(&s, &sorted, &first);
 		if (ls->sigalgs.n) {
-			fg_sha256_update(&s, "_", 1);
+			sha256_update(&s, 1, (const uint8_t *)"_");
 			first = true;
 			sha_list(&s, &ls->sigalgs, &first);
 		}

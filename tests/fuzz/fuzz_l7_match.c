@@ -1,45 +1,177 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fuzz_l7_match.c - name patterns and path globs: pattern and subject are
- * the input cut at its first NUL. A pattern without '*' matches itself.
+ * fuzz_l7_match.c - the policy's L7 patterns (fg_pat_match_*), through the
+ * policy loader that validates them. Input: one byte choosing the list
+ * (HTTP hosts, HTTP paths, HTTP methods, TLS SNI, DNS names), the pattern
+ * up to the first NUL (written into a one-rule policy as a YAML escaped
+ * string), then a subject to match it against.
+ *
+ * Invariants (the contract in docs/policy.md): an accepted pattern has the
+ * form its kind allows (a name lower case, '*' only as a whole first
+ * label and never alone; a path from '/', '*' only at the end; a method
+ * upper case, no '*'), matches itself as documented (`*.x` never the
+ * apex x), and names match without regard to case, paths and methods with
+ * it.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "fuzz_split.h"
-#include "l7_match.h"
+#include "policy.h"
 
-static char pat[4096], subj[4096];
+enum kind { K_NAME, K_PATH, K_METHOD };
+
+static const struct {
+	const char *yaml;	/* the rule's L7 block, %s the pattern */
+	enum kind kind;
+} lists[] = {
+	{ "    app: http\n    http: {hosts: [\"%s\"]}\n", K_NAME },
+	{ "    app: http\n    http: {paths: [\"%s\"]}\n", K_PATH },
+	{ "    app: http\n    http: {methods: [\"%s\"]}\n", K_METHOD },
+	{ "    app: tls\n    tls: {sni: [\"%s\"]}\n", K_NAME },
+	{ "    app: dns\n    dns: {names: [\"%s\"]}\n", K_NAME },
+};
+
+static char esc[4 * 1024 + 1], yaml[8192], buf[2048];
+
+static const struct fg_pat *the_pat(const struct fg_policy *p, unsigned sel)
+{
+	const struct fg_rule *r = &p->rules[0];
+	const struct fg_pat_list *l[] = {
+		&r->http.hosts, &r->http.paths, &r->http.methods, &r->tls.sni, &r->dns.names,
+	};
+
+	FUZZ_CHECK(p->n_rules == 1 && l[sel]->n == 1);
+	return &l[sel]->v[0];
+}
+
+/* m(pat, s) with s a C string */
+#define M(fn, pat, s) fn(pat, s, strlen(s))
+
+static void check_name(const struct fg_pat *pat, const char *subj, size_t sl)
+{
+	const char *t = pat->text, *apex = t + 2;
+	size_t i, tl = strlen(t);
+
+	FUZZ_CHECK(strcmp(t, "*") && tl);
+	FUZZ_CHECK(!strchr(pat->wildcard ? apex : t, '*'));
+	FUZZ_CHECK(pat->wildcard == (t[0] == '*'));
+	for (i = 0; i < tl; i++)
+		FUZZ_CHECK(!isupper((unsigned char)t[i]));
+	if (!pat->wildcard) {
+		FUZZ_CHECK(M(fg_pat_match_name, pat, t));
+		snprintf(buf, sizeof(buf), "%s.", t);
+		FUZZ_CHECK(M(fg_pat_match_name, pat, buf));
+		snprintf(buf, sizeof(buf), "a.%s", t);
+		FUZZ_CHECK(!M(fg_pat_match_name, pat, buf));
+	} else {
+		FUZZ_CHECK(!M(fg_pat_match_name, pat, apex));
+		snprintf(buf, sizeof(buf), "a%s", apex);
+		FUZZ_CHECK(!M(fg_pat_match_name, pat, buf));
+		snprintf(buf, sizeof(buf), "a.%s", apex);
+		FUZZ_CHECK(M(fg_pat_match_name, pat, buf));
+	}
+	/* case-insensitive: the subject upper-cased matches the same */
+	if (sl < sizeof(buf)) {
+		for (i = 0; i < sl; i++)
+			buf[i] = (char)toupper((unsigned char)subj[i]);
+		FUZZ_CHECK(fg_pat_match_name(pat, subj, sl) == fg_pat_match_name(pat, buf, sl));
+	}
+}
+
+static void check_path(const struct fg_pat *pat, const char *subj, size_t sl)
+{
+	const char *t = pat->text, *star = strchr(t, '*');
+	size_t tl = strlen(t);
+
+	FUZZ_CHECK(t[0] == '/');
+	FUZZ_CHECK(pat->wildcard == !!star);
+	FUZZ_CHECK(!star || star == t + tl - 1);
+	if (!pat->wildcard) {
+		FUZZ_CHECK(M(fg_pat_match_path, pat, t));
+		FUZZ_CHECK(!fg_pat_match_path(pat, t, tl - 1));
+		snprintf(buf, sizeof(buf), "%sx", t);
+		FUZZ_CHECK(!M(fg_pat_match_path, pat, buf));
+		FUZZ_CHECK(fg_pat_match_path(pat, subj, sl) == (sl == tl && !memcmp(subj, t, sl)));
+	} else {
+		/* a prefix: every path that starts with the text before '*' */
+		FUZZ_CHECK(fg_pat_match_path(pat, t, tl - 1));
+		FUZZ_CHECK(!fg_pat_match_path(pat, t, tl - 2));
+		FUZZ_CHECK(fg_pat_match_path(pat, subj, sl) ==
+			   (sl >= tl - 1 && !memcmp(subj, t, tl - 1)));
+	}
+}
+
+static void check_method(const struct fg_pat *pat, const char *subj, size_t sl)
+{
+	const char *t = pat->text;
+	size_t i, tl = strlen(t);
+	bool letter = false;
+
+	FUZZ_CHECK(!pat->wildcard && tl && strcmp(t, "*"));
+	for (i = 0; i < tl; i++) {
+		FUZZ_CHECK(!islower((unsigned char)t[i]));
+		letter |= isupper((unsigned char)t[i]) != 0;
+		buf[i] = (char)tolower((unsigned char)t[i]);
+	}
+	FUZZ_CHECK(M(fg_pat_match_method, pat, t));
+	/* case-sensitive: the lower-case spelling is another method */
+	FUZZ_CHECK(fg_pat_match_method(pat, buf, tl) == !letter);
+	FUZZ_CHECK(fg_pat_match_method(pat, subj, sl) == (sl == tl && !memcmp(subj, t, sl)));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *nul = memchr(data, 0, size);
-	size_t pl, sl;
+	struct fg_diags d = { 0 };
+	struct fg_policy *p = NULL;
+	const uint8_t *nul;
+	const struct fg_pat *pat;
+	unsigned sel;
+	size_t pl, i, e = 0;
+	int n;
 
-	if (!nul)
+	if (size < 1)
 		return 0;
-	pl = nul - data;
-	sl = size - pl - 1;
-	if (pl >= sizeof(pat) || sl >= sizeof(subj))
+	sel = data[0] % (sizeof(lists) / sizeof(lists[0]));
+	data++;
+	size--;
+	nul = memchr(data, 0, size);
+	pl = nul ? (size_t)(nul - data) : size;
+	if (pl * 4 >= sizeof(esc))
 		return 0;
-	memcpy(pat, data, pl);
-	pat[pl] = '\0';
-	memcpy(subj, nul + 1, sl);
-	subj[sl] = '\0';
+	/* everything but plain printable characters as a YAML \xNN escape */
+	for (i = 0; i < pl; i++) {
+		uint8_t c = data[i];
 
-	fg_l7_name_pattern_check(pat);
-	fg_l7_path_pattern_check(pat);
-	fg_l7_name_match(pat, subj, sl);
-	if (pl < 512 && sl < 512)
-		fg_l7_path_match(pat, subj, sl);
-	if (!strchr(pat, '*')) {
-		FUZZ_CHECK(fg_l7_path_match(pat, pat, pl));
-		if (pl && pat[0] != '.' && !fg_l7_name_pattern_check(pat))
-			FUZZ_CHECK(fg_l7_name_match(pat, pat, pl));
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			esc[e++] = (char)c;
+		else
+			e += sprintf(esc + e, "\\x%02x", c);
 	}
-	{
-		const char *m[] = { "GET", pat };
+	esc[e] = '\0';
+	n = snprintf(yaml, sizeof(yaml),
+		     "version: 1\ndefault: deny\nrules:\n  - name: f\n    proto: %s\n"
+		     "    ports: [80]\n", sel == 4 ? "udp" : "tcp");
+	n += snprintf(yaml + n, sizeof(yaml) - n, lists[sel].yaml, esc);
+	n += snprintf(yaml + n, sizeof(yaml) - n, "    action: allow\n");
+	FUZZ_CHECK(n < (int)sizeof(yaml));
 
-		fg_l7_method_match(m, 2, subj, sl);
+	if (fg_policy_parse("fuzz.yaml", yaml, n, &p, &d) == 0) {
+		const char *subj = nul ? (const char *)nul + 1 : "";
+		size_t sl = nul ? size - pl - 1 : 0;
+
+		pat = the_pat(p, sel);
+		FUZZ_CHECK(strlen(pat->text) < sizeof(buf) - 3);
+		if (lists[sel].kind == K_NAME)
+			check_name(pat, subj, sl);
+		else if (lists[sel].kind == K_PATH)
+			check_path(pat, subj, sl);
+		else
+			check_method(pat, subj, sl);
+	} else {
+		FUZZ_CHECK(d.n > 0);	/* a rejection says why */
 	}
+	fg_policy_free(p);
+	fg_diags_free(&d);
 	return 0;
 }

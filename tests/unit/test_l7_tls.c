@@ -16,7 +16,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "l7_md5.h"
 #include "l7_tls.h"
 
 /*
@@ -384,33 +383,6 @@ static void test_malformed(void **state)
 	free(p);
 }
 
-static void md5_hex(const char *s, char out[33])
-{
-	struct fg_md5 m;
-	uint8_t d[16];
-	int i;
-
-	fg_md5_init(&m);
-	fg_md5_update(&m, s, strlen(s));
-	fg_md5_final(&m, d);
-	for (i = 0; i < 16; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-}
-
-static void test_md5(void **state)
-{
-	char h[33];
-
-	md5_hex("", h);
-	assert_string_equal(h, "d41d8cd98f00b204e9800998ecf8427e");
-	md5_hex("abc", h);
-	assert_string_equal(h, "900150983cd24fb0d6963f7d28e17f72");
-	md5_hex("message digest", h);
-	assert_string_equal(h, "f96b697d7cb7938d525a2f31aaf161d0");
-	md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890", h);
-	assert_string_equal(h, "57edf4a22be3c955ac49da2e2107b67a");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,7 +392,6 @@ int main(void)
 		cmocka_unit_test(test_grease),
 		cmocka_unit_test(test_published_chrome),
 		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_md5),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
