@@ -25,6 +25,7 @@
 #include "l7_http.h"
 #include "l7_ident.h"
 #include "l7_tls.h"
+#include "tcp_stream.h"
 
 #define L7_BUCKETS	4096	/* power of two */
 #define L7_STRIPES	256	/* divides L7_BUCKETS */
@@ -57,8 +58,7 @@ struct l7_flow {
 	__u8 phase;
 	__u8 app;			/* enum fg_app */
 	__u8 final;			/* enum fg_insp_decision, PH_FINAL */
-	bool seq_set[2];
-	__u32 next_seq[2];		/* TCP: next in-order byte */
+	struct fg_tcp_stream stream[2];	/* TCP, by enum fg_flow_dir */
 	__u32 fed[2];			/* bytes given to l7_ident */
 	struct fg_l7_ident *id;		/* PH_IDENT only */
 	void *parser;			/* fg_http_parser, fg_tls_parser, fg_dns_tcp */
@@ -680,34 +680,51 @@ static enum fg_insp_decision ident_feed(struct fg_l7_engine *e,
 	return d;
 }
 
+/* New in-order bytes of one direction, from tcp_stream. */
+struct seg_ctx {
+	struct fg_l7_engine *e;
+	struct l7_flow *f;
+	const struct fg_insp_pkt *pkt;
+	enum fg_insp_decision d;
+};
+
+static int on_stream_bytes(void *arg, const uint8_t *data, size_t len)
+{
+	struct seg_ctx *c = arg;
+
+	if (c->f->phase == PH_IDENT)
+		c->d = ident_feed(c->e, c->f, c->pkt, data, len);
+	else
+		c->d = feed_app(c->e, c->f, c->pkt, data, len);
+	return c->d == FG_INSP_ALLOW || c->d == FG_INSP_DENY;
+}
+
 /*
- * The one place TCP payload enters the engine. In order only: bytes
- * already inspected are not fed again (the receiver keeps its first copy
- * too), a segment beyond the next expected byte is dropped (the sender
- * retransmits it once the gap is filled).
+ * The one place TCP payload enters the engine: tcp_stream puts each
+ * direction back in order and guarantees that what the receiver gets is
+ * what was inspected. Bytes that disagree with inspected ones are an
+ * evasion attempt: deny.
  */
 static enum fg_insp_decision tcp_in(struct fg_l7_engine *e, struct l7_flow *f,
 				    const struct fg_insp_pkt *pkt)
 {
-	int dir = pkt->dir;
-	__u32 seq = pkt->tcp_seq, skip;
+	struct seg_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	enum fg_tcp_seg r;
 
-	if (pkt->tcp_flags & 0x02)	/* SYN: data starts one later */
-		seq++;
-	if (!f->seq_set[dir]) {
-		f->seq_set[dir] = true;
-		f->next_seq[dir] = seq;
+	/* Responses of HTTP and TLS are never parsed: no need to order them. */
+	if (pkt->dir == FG_DIR_REPLY &&
+	    (f->phase == PH_HTTP || f->phase == PH_TLS))
+		return FG_INSP_CONTINUE;
+	r = fg_tcp_stream_seg(&f->stream[pkt->dir], pkt->tcp_seq,
+			      pkt->tcp_flags, pkt->payload, pkt->len,
+			      on_stream_bytes, &c);
+	if (c.d == FG_INSP_ALLOW || c.d == FG_INSP_DENY)
+		return c.d;
+	if (r == FG_TCP_SEG_CONFLICT) {
+		stat_add(&e->st.stream_conflict, 1);
+		return finish(e, f, pkt, false, "stream_conflict", NULL);
 	}
-	if ((__s32)(seq - f->next_seq[dir]) > 0)
-		return FG_INSP_DROP;
-	skip = f->next_seq[dir] - seq;
-	if (skip >= pkt->len)
-		return FG_INSP_CONTINUE;	/* a retransmission */
-	f->next_seq[dir] += (__u32)pkt->len - skip;
-	if (f->phase == PH_IDENT)
-		return ident_feed(e, f, pkt, pkt->payload + skip,
-				  pkt->len - skip);
-	return feed_app(e, f, pkt, pkt->payload + skip, pkt->len - skip);
+	return r == FG_TCP_SEG_DROP ? FG_INSP_DROP : c.d;
 }
 
 /* ---- flow table ---- */
@@ -727,6 +744,8 @@ static void flow_free(struct fg_l7_engine *e, struct l7_flow *f)
 {
 	free(f->id);
 	free(f->parser);
+	fg_tcp_stream_free(&f->stream[FG_DIR_ORIG]);
+	fg_tcp_stream_free(&f->stream[FG_DIR_REPLY]);
 	pol_put(f->pol);
 	free(f);
 	stat_add(&e->st.flows_live, -1);
@@ -775,6 +794,8 @@ static struct l7_flow *flow_new(struct fg_l7_engine *e,
 	f->rule = f->start_rule;
 	f->phase = PH_IDENT;
 	fg_l7_ident_init(f->id, f->key.proto, e->lim.ident_bytes);
+	fg_tcp_stream_init(&f->stream[FG_DIR_ORIG], NULL);
+	fg_tcp_stream_init(&f->stream[FG_DIR_REPLY], NULL);
 	stat_add(&e->st.flows, 1);
 	stat_add(&e->st.flows_live, 1);
 	return f;
@@ -883,6 +904,8 @@ void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out)
 					      __ATOMIC_RELAXED);
 	out->fallthrough = __atomic_load_n(&e->st.fallthrough, __ATOMIC_RELAXED);
 	out->would_deny = __atomic_load_n(&e->st.would_deny, __ATOMIC_RELAXED);
+	out->stream_conflict = __atomic_load_n(&e->st.stream_conflict,
+					       __ATOMIC_RELAXED);
 }
 
 int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,

@@ -36,6 +36,7 @@ struct fg_l7_stats {
 	__u64 not_identified;	/* budget spent: "something else" */
 	__u64 fallthrough;	/* flows sent on to a later rule */
 	__u64 would_deny;	/* monitor mode */
+	__u64 stream_conflict;	/* TCP bytes that disagree with inspected ones */
 };
 
 struct fg_l7_engine;

@@ -427,21 +427,26 @@ static void test_tcp_order_and_state(void **state)
 	tflow_init(&u, IPPROTO_TCP, 80);
 	u.key.port_lo = htons(40001);
 	assert_int_equal(push(&c, &t, FG_DIR_ORIG, req, 10), FG_INSP_CONTINUE);
-	/* a gap: dropped, the sender retransmits */
+	/* after a gap: buffered by tcp_stream, inspected once in order */
 	assert_int_equal(send_at(&c, &t, FG_DIR_ORIG, t.seq[0] + 5, req + 15, 5),
-			 FG_INSP_DROP);
-	/* a retransmission of inspected bytes, even different ones, is not
-	 * inspected again (the receiver keeps its first copy) */
-	assert_int_equal(send_at(&c, &t, FG_DIR_ORIG, t.seq[0] - 10, "XXXXXXXXXX", 10),
 			 FG_INSP_CONTINUE);
-	/* overlapping: only the new tail counts */
+	/* an identical retransmission of inspected bytes */
+	assert_int_equal(send_at(&c, &t, FG_DIR_ORIG, t.seq[0] - 10, req, 10),
+			 FG_INSP_CONTINUE);
+	/* overlapping both, filling the gap: the request completes */
 	assert_int_equal(send_at(&c, &t, FG_DIR_ORIG, t.seq[0] - 4, req + 6,
 				 strlen(req) - 6), FG_INSP_CONTINUE);
+	assert_true(events_have(&c, "\"path\":\"/api/a\""));
 	t.seq[0] += (__u32)strlen(req) - 10;
 	assert_int_equal(send_str(&c, &u, req), FG_INSP_CONTINUE);
 	fg_l7_engine_stats(c.e, &st);
 	assert_int_equal(st.flows_live, 2);
 	assert_int_equal(st.flows, 2);
+	/* inspected bytes sent again with other content: evasion, denied */
+	assert_int_equal(send_at(&c, &u, FG_DIR_ORIG, u.seq[0] - 5, "XXXXX", 5),
+			 FG_INSP_DENY);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.stream_conflict, 1);
 	end(&c, &t);
 	end(&c, &u);
 	end(&c, &u);	/* twice: harmless */
