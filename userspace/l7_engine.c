@@ -470,7 +470,7 @@ static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 
 /* ---- app parsers ---- */
 
-/* What a parser's per-item callback (request, DNS message) needs. */
+/* What a callback (HTTP request, DNS message, stream bytes) needs. */
 struct item_ctx {
 	struct fg_l7_engine *e;
 	struct l7_flow *f;
@@ -681,16 +681,9 @@ static enum fg_insp_decision ident_feed(struct fg_l7_engine *e,
 }
 
 /* New in-order bytes of one direction, from tcp_stream. */
-struct seg_ctx {
-	struct fg_l7_engine *e;
-	struct l7_flow *f;
-	const struct fg_insp_pkt *pkt;
-	enum fg_insp_decision d;
-};
-
 static int on_stream_bytes(void *arg, const uint8_t *data, size_t len)
 {
-	struct seg_ctx *c = arg;
+	struct item_ctx *c = arg;
 
 	if (c->f->phase == PH_IDENT)
 		c->d = ident_feed(c->e, c->f, c->pkt, data, len);
@@ -708,7 +701,7 @@ static int on_stream_bytes(void *arg, const uint8_t *data, size_t len)
 static enum fg_insp_decision tcp_in(struct fg_l7_engine *e, struct l7_flow *f,
 				    const struct fg_insp_pkt *pkt)
 {
-	struct seg_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	struct item_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
 	enum fg_tcp_seg r;
 
 	/* Responses of HTTP and TLS are never parsed: no need to order them. */
