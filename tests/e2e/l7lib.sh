@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the L7 end-to-end tests (tests/e2e/test_l7_*.sh): real clients
+# and servers (curl, openssl, dig, dnsmasq) through the L7 policy engine.
+# Source it after lib.sh.
+
+# l7_skip WHY: a SKIP line for the rest of the test; the checks that ran
+# before still decide the exit status.
+l7_skip() {
+	printf 'SKIP %s: %s\n' "$T" "$1"
+	exit $((E2E_FAILED > 0))
+}
+
+# l7_require_engine POLICY: while this build refuses L7 policy keys ("not
+# supported yet": the L7 engine is not merged) the L7 checks are skipped,
+# saying so; any other refusal of the test's own policy is a failure.
+l7_require_engine() {
+	local out rc
+	out=$("$FG" check "$1" 2>&1)
+	rc=$?
+	[ "$rc" -eq 0 ] && return 0
+	if grep -q "not supported yet" <<<"$out"; then
+		l7_skip "this build refuses L7 policy keys (L7 engine not merged): $(head -n 1 <<<"$out")"
+	fi
+	fail "policy check" "exit $rc: $(head -n 3 <<<"$out" | tr '\n' ' ')"
+	e2e_finish
+}
+
+# l7_policy SRC DST KEY VALUE: DST is SRC with the top-level KEY (mode,
+# inspect_failure) set to VALUE.
+l7_policy() {
+	grep -v "^$3:" "$1" >"$2"
+	printf '%s: %s\n' "$3" "$4" >>"$2"
+}
+
+# l7_event FILTER: print the first L7 event (type "l7") for which the jq
+# FILTER holds. Events are written asynchronously: wait up to 3 s.
+l7_event() {
+	local i ev
+	for i in $(seq 1 30); do
+		ev=$(jq -c "select(.type == \"l7\") | select($1)" "$EVENTS" 2>/dev/null | head -n 1)
+		if [ -n "$ev" ]; then
+			printf '%s\n' "$ev"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# expect_event WHAT FILTER
+expect_event() {
+	local ev
+	if ev=$(l7_event "$2"); then
+		pass "$1"
+		info "event: $ev"
+	else
+		fail "$1" "no l7 event matches '$2' ($(grep -c '"type":"l7"' "$EVENTS") l7 events: $(grep '"type":"l7"' "$EVENTS" | tail -n 2 | tr '\n' ' '))"
+	fi
+}
+
+# l7_flow FILTER: the flows (jq array) for which FILTER holds.
+l7_flows() { fg flows --json | jq -c "[.[] | select($1)]"; }
+
+# l7_stat PATH: a number from `stats --json` (0 if absent).
+l7_stat() { fg_json stats "$1 // 0"; }
