@@ -31,6 +31,11 @@ talk() {
 reversed() { printf '%s\n' "$1" | rev; }
 handshakes() { grep -c "CONNECTION ESTABLISHED" "$SLOG"; }
 
+# Harness check (no flowgate): any SNI talks, so a missing answer below is
+# the firewall's doing.
+expect_eq "no firewall: s_server answers any SNI" "$(talk evil.example)" \
+	"$(reversed "hello evil.example")"
+
 cat >"$E2E_TMP/policy.yaml" <<YAML
 version: 1
 default: deny
