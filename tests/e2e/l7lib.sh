@@ -25,6 +25,20 @@ l7_require_engine() {
 	e2e_finish
 }
 
+# l7_policy_head: the start of each test's policy, up to "rules:": deny by
+# default, enforced, closed on inspector failure, group "server".
+l7_policy_head() {
+	cat <<YAML
+version: 1
+default: deny
+mode: protect
+inspect_failure: closed
+groups:
+  server: [$S4, "$S6"]
+rules:
+YAML
+}
+
 # l7_policy SRC DST KEY VALUE: DST is SRC with the top-level KEY (mode,
 # inspect_failure) set to VALUE.
 l7_policy() {

@@ -37,14 +37,7 @@ queried() { grep -q "query\[A\] $1 from" "$QLOG"; }
 expect_eq "no firewall: dnsmasq answers evil.example" "$(ask evil.example)" "10.6.6.6"
 expect_eq "no firewall: dnsmasq answers a.example.com" "$(ask a.example.com)" "10.1.2.4"
 
-cat >"$E2E_TMP/policy.yaml" <<YAML
-version: 1
-default: deny
-mode: protect
-inspect_failure: closed
-groups:
-  server: [$S4, "$S6"]
-rules:
+{ l7_policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: dns
     to: server
     proto: any

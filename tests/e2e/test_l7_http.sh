@@ -66,13 +66,13 @@ get() {
 }
 # served PATH: the server logged a request for PATH.
 served() { grep -q "\"[A-Z]* $1 HTTP" "$HLOG"; }
-# dl_time ADDR: download big.bin, print the wall time (s); fails if the
-# file is not intact.
+# dl_time ADDR [PORT]: download big.bin, print the wall time (s); fails if
+# the file is not intact.
 dl_time() {
 	local out=$E2E_TMP/dl.bin t
 	rm -f "$out"
 	t=$(in_c curl -sf --max-time 30 -H "Host: shop.example" -o "$out" \
-		-w '%{time_total}' "http://$1:8080/ok/big.bin") || return 1
+		-w '%{time_total}' "http://$1:${2:-8080}/ok/big.bin") || return 1
 	[ "$(sha256sum <"$out" | cut -d' ' -f1)" = "$BIG_SUM" ] || return 1
 	printf '%s\n' "$t"
 }
@@ -108,17 +108,16 @@ txt=$(fg flows)
 expect_match "flows text: app and inspect columns" "$txt" "rule +app +inspect +packets"
 expect_match "flows text: never-inspected flow row" "$txt" "web-plain +- +- "
 expect_match "flows text: inspected flow row" "$txt" "web-insp +[a-z]+ +done"
+for i in 1 2 3; do
+	dl_time "$S4" 8082 >>"$E2E_TMP/t_test" || fail "test engine: 30 MB download intact (sha256)" "try $i"
+done
+[ "$(grep -c . "$E2E_TMP/t_test")" -eq 3 ] && pass "test engine: 30 MB download intact (sha256), 3 times"
+info "30 MB download wall time, median of 3: no flowgate $(median <"$E2E_TMP/t_none") s," \
+	"request inspected by the test engine $(median <"$E2E_TMP/t_test") s"
 fg_stop TERM
 
 # ---- L7 policy ----
-cat >"$E2E_TMP/policy.yaml" <<YAML
-version: 1
-default: deny
-mode: protect
-inspect_failure: closed
-groups:
-  server: [$S4, "$S6"]
-rules:
+{ l7_policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: web
     to: server
     proto: tcp
@@ -175,6 +174,8 @@ expect_event "event: deny of the denied path" \
 	'.verdict == "deny" and .app == "http" and .http.path == "/secret/b.html"'
 expect_event "event: deny of the denied host" \
 	'.verdict == "deny" and .http.host == "evil.example"'
+expect_event "event: deny of the non-HTTP flow, not as http" \
+	'.verdict == "deny" and .dport == 8081 and .app != "http"'
 fg_stop TERM
 
 # ---- monitor mode: everything delivered, would_deny logged ----
@@ -207,5 +208,5 @@ fg_stop TERM
 
 for i in 1 2 3; do dl_time "$S4" >>"$E2E_TMP/t_none"; done
 info "30 MB download wall time, median: no flowgate $(median <"$E2E_TMP/t_none") s" \
-	"(6 runs, before and after), L7-inspected $(median <"$E2E_TMP/t_fg") s (3 runs)"
+	"(6 runs, before and after), L7 engine $(median <"$E2E_TMP/t_fg") s (3 runs)"
 e2e_finish

@@ -36,14 +36,7 @@ handshakes() { grep -c "CONNECTION ESTABLISHED" "$SLOG"; }
 expect_eq "no firewall: s_server answers any SNI" "$(talk evil.example)" \
 	"$(reversed "hello evil.example")"
 
-cat >"$E2E_TMP/policy.yaml" <<YAML
-version: 1
-default: deny
-mode: protect
-inspect_failure: closed
-groups:
-  server: [$S4, "$S6"]
-rules:
+{ l7_policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: tls-ok
     to: server
     proto: tcp
