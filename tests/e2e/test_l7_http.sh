@@ -92,10 +92,18 @@ rules:
     action: allow
   - name: web-insp
     proto: tcp
-    ports: [8082]
+    ports: [8082, 8081]
     action: allow
 YAML
 fg_start "$E2E_TMP/l4.yaml" native --test-inspect "rule=web-insp,allow=GET" || e2e_finish
+# An echo flow the test engine never decides (no "GET"): it stays pending.
+: >"$E2E_TMP/hold.log"
+bg_start "$NS_C" python3 "$E2E_TMP/client.py" hold "$S4" 8081 "$E2E_TMP/hold.log"
+wait_until 5 grep -q "^ok 3" "$E2E_TMP/hold.log" || fail "test engine: undecided echo flow passes" "$(tail -n 2 "$E2E_TMP/hold.log")"
+fl=$(l7_flows '.responder.port == 8081')
+expect_eq "flows: undecided flow is pending, app unknown, verdict inspect" \
+	"$(jq -r '.[0] | "\(.app) \(.inspect) \(.verdict)"' <<<"$fl")" "unknown pending inspect"
+kill "$BG_PID"
 expect_eq "l4 rule: page served" "$(get /ok/a.html)" "allowed page $$"
 ok "test engine: inspected flow served" in_c curl -sf --max-time 4 "http://$S4:8082/ok/a.html"
 fl=$(l7_flows '.rule == "web-plain"')
