@@ -115,7 +115,7 @@ LDLIBS += -lnghttp2
 # `make test` runs a few seconds of each (tests/run.sh fuzz).
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_DEPS  := $(wildcard userspace/l7_*.c) userspace/sha256.c
+FUZZ_DEPS  := $(filter-out userspace/l7_engine.c,$(wildcard userspace/l7_*.c)) userspace/sha256.c
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=undefined
 FUZZ_TIME  ?= 120

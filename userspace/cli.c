@@ -356,6 +356,7 @@ int fg_cli_parse_run(int argc, char **argv, struct fg_run_opts *o,
 				return -EINVAL;
 			}
 			o->inspect_failure_open = !strcmp(optarg, "open");
+			o->inspect_failure_set = true;
 			break;
 		case OPT_NO_INSPECTOR:
 			o->no_inspector = true;

@@ -80,6 +80,7 @@ struct fg_run_opts {
 	bool help;
 	/* AF_XDP inspector (issue 4). */
 	bool inspect_failure_open;	/* --inspect-failure open */
+	bool inspect_failure_set;	/* given: overrides the policy's */
 	bool no_inspector;
 	int inspect_cpu;		/* -1: no pinning */
 	const char *test_inspect;	/* --test-inspect SPEC */

@@ -27,6 +27,7 @@
 #include "format.h"
 #include "inspect.h"
 #include "inspect_test.h"
+#include "l7_engine.h"
 #include "json.h"
 #include "log.h"
 #include "netlink.h"
@@ -69,6 +70,7 @@ struct daemon {
 	bool stop;
 	struct fg_inspector *insp;	/* AF_XDP inspector, NULL if none */
 	struct fg_insp_test insp_test;	/* --test-inspect */
+	struct fg_l7_engine *l7;	/* the policy's engine, NULL if none */
 #define FG_INSP_QUEUES_SHOWN	(FG_MAX_IFACES + 1)
 	struct fg_insp_queue_stats insp_q[FG_INSP_QUEUES_SHOWN];
 };
@@ -365,6 +367,72 @@ out:
 	return code;
 }
 
+/* inspect_failure: --inspect-failure if given, else the policy's. */
+static bool failure_open(const struct daemon *d, const struct fg_policy *p)
+{
+	if (d->o->inspect_failure_set)
+		return d->o->inspect_failure_open;
+	return p->inspect_failure == FG_POLICY_INSPECT_OPEN;
+}
+
+/*
+ * p was just installed: apply its inspect_failure and hand it to the L7
+ * engine (created on the first policy with an `app` rule), which then owns
+ * it (*p = NULL). Flows already in inspection finish under the policy they
+ * started with.
+ */
+static void l7_adopt(struct daemon *d, struct fg_policy **p)
+{
+	bool open = failure_open(d, *p);
+	int err;
+
+	fg_insp_set_failure_open(&d->dp, open);
+	if (test_inspect || (!d->l7 && !fg_l7_policy_inspects(*p)))
+		return;
+	if (!d->l7) {
+		err = fg_l7_engine_new(NULL, open, d->ev_open ? d->ev_out : NULL,
+				       &d->l7);
+		if (err) {
+			fg_err("L7 engine: %s: inspected flows get inspect_failure (%s)",
+			       strerror(-err), open ? "open" : "closed");
+			return;
+		}
+	}
+	fg_l7_engine_set_fail_open(d->l7, open);
+	fg_l7_engine_set_policy(d->l7, *p, d->cur.gen);
+	*p = NULL;
+}
+
+/* Start the AF_XDP inspector when some rule inspects and it is not up. */
+static int start_inspector(struct daemon *d)
+{
+	struct fg_insp_opts io = { .cpu_base = d->o->inspect_cpu,
+				   .busy_poll = d->o->inspect_busy_poll };
+	struct fg_insp_engine eng;
+	char errbuf[256] = "";
+	int err;
+
+	if (d->insp || d->o->no_inspector || !d->n_att)
+		return 0;
+	if (test_inspect) {
+		eng = fg_insp_pattern_engine;
+		eng.arg = &d->insp_test.pat;
+	} else if (d->l7) {
+		fg_l7_engine_ops(d->l7, &eng);
+	} else {
+		return 0;
+	}
+	io.engine = &eng;
+	err = fg_insp_start(&d->dp, &io, &d->insp, errbuf, sizeof(errbuf));
+	if (err) {
+		fg_err("starting the inspector: %s",
+		       errbuf[0] ? errbuf : strerror(-err));
+		return err;
+	}
+	fg_info("inspector: AF_XDP workers up (engine %s)", eng.name);
+	return 0;
+}
+
 /* Load, compile and install path's policy (see install_compiled). */
 static int install_policy(struct daemon *d, const char *path, char **msg)
 {
@@ -377,6 +445,12 @@ static int install_policy(struct daemon *d, const char *path, char **msg)
 		return code;
 	code = install_compiled(d, path, p, &c, msg);
 	fg_compiled_free(&c);
+	if (!code) {
+		l7_adopt(d, &p);
+		/* The first `app` rule arrives by reload: start now. A
+		 * failure leaves its flows to inspect_failure (logged). */
+		start_inspector(d);
+	}
 	fg_policy_free(p);
 	return code;
 }
@@ -858,6 +932,8 @@ static void teardown(struct daemon *d)
 		fg_insp_stop(d->insp);
 		d->insp = NULL;
 	}
+	fg_l7_engine_free(d->l7);	/* no worker uses it any more */
+	d->l7 = NULL;
 	if (d->ev_open) {
 		fg_events_consume(&d->ev);	/* what is already queued */
 		fg_events_close(&d->ev);
@@ -975,6 +1051,8 @@ int fg_cmd_run(int argc, char **argv)
 
 	code = install_compiled(&d, o.policy, policy, &compiled, &msg);
 	fg_compiled_free(&compiled);
+	if (!code)
+		l7_adopt(&d, &policy);
 	fg_policy_free(policy);
 	policy = NULL;
 	if (code) {
@@ -1017,27 +1095,12 @@ int fg_cmd_run(int argc, char **argv)
 		print_attachment(&d.att[d.n_att - 1]);
 	}
 
-	fg_insp_set_failure_open(&d.dp, o.inspect_failure_open);
-	/* The inspector runs when some rule inspects: today only through
-	 * --test-inspect (its engine is the byte-pattern one). */
-	if (o.test_inspect && !o.no_inspector) {
-		struct fg_insp_engine eng = fg_insp_pattern_engine;
-		struct fg_insp_opts io = { .engine = &eng,
-					   .cpu_base = o.inspect_cpu,
-					   .busy_poll = o.inspect_busy_poll };
-
-		eng.arg = &d.insp_test.pat;
-		err = fg_insp_start(&d.dp, &io, &d.insp, errbuf,
-				    sizeof(errbuf));
-		if (err) {
-			fg_err("starting the inspector: %s",
-			       errbuf[0] ? errbuf : strerror(-err));
-			goto out;
-		}
-		fg_info("inspector: AF_XDP workers up (engine %s)", eng.name);
-	}
+	if (start_inspector(&d))
+		goto out;
 	if (o.events && open_events(&d))
 		goto out;
+	if (d.l7 && d.ev_open)
+		fg_l7_engine_set_events(d.l7, d.ev_out);
 	err = setup_fds(&d, &mask);
 	if (err) {
 		fg_err("event loop setup: %s", strerror(-err));

@@ -406,14 +406,44 @@ static int build_names(const struct build *b, struct fg_compiled *c)
 	return 0;
 }
 
+/* Apps whose server speaks first (banner, greeting): identifying them
+ * needs the reply direction too. */
+#define FG_APPS_SERVER_FIRST	(FG_APP_BIT(FG_APP_SSH) |		\
+				 FG_APP_BIT(FG_APP_MYSQL) |		\
+				 FG_APP_BIT(FG_APP_SMTP))
+
+/*
+ * Directions an app rule inspects: the request direction, plus the reply
+ * while identifying when this rule or a later one (a flow of another app
+ * falls through to it, with the same identification) names an app whose
+ * server speaks first.
+ */
+static void app_inspect_dirs(const struct fg_policy *p, __u8 *dirs)
+{
+	bool server_first = false;
+	size_t i = p->n_rules;
+
+	while (i--) {
+		if (p->rules[i].apps & FG_APPS_SERVER_FIRST)
+			server_first = true;
+		dirs[i] = FG_INSPECT_DIR_ORIG |
+			  (server_first ? FG_INSPECT_DIR_REPLY : 0);
+	}
+}
+
 static int build_meta(const struct build *b, struct fg_compiled *c)
 {
 	const struct fg_policy *p = b->p;
+	__u8 *app_dirs;
 	size_t i;
 
 	c->meta = calloc(b->n_rules + 1, sizeof(*c->meta));
-	if (!c->meta)
+	app_dirs = calloc(p->n_rules + 1, 1);
+	if (!c->meta || !app_dirs) {
+		free(app_dirs);
 		return -ENOMEM;
+	}
+	app_inspect_dirs(p, app_dirs);
 	for (i = 0; i < p->n_failsafe; i++) {
 		c->meta[i].action = FG_ACTION_ALLOW;
 		c->meta[i].flags = FG_RULE_F_FAILSAFE;
@@ -427,16 +457,22 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 			m->flags |= FG_RULE_F_LOG;
 		if (r->proto == IPPROTO_ICMPV6)
 			m->flags |= FG_RULE_F_ICMPV6_EXPL;
-		/* Only an allow needs the inspector's word: a deny is final. */
-		if (r->inspect_dirs && r->action == FG_ACTION_ALLOW) {
+		/* An app rule decides only once the payload is identified,
+		 * whatever its action (a flow of another app falls through
+		 * to the next rule). Without `app`, only an allow needs the
+		 * inspector's word (--test-inspect): a deny is final. */
+		if (r->apps || (r->inspect_dirs &&
+				r->action == FG_ACTION_ALLOW)) {
 			m->action = FG_ACTION_INSPECT;
 			m->flags |= FG_RULE_F_INSPECT;
-			m->inspect_dirs = r->inspect_dirs &
-				(FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY);
+			m->inspect_dirs = r->apps ? app_dirs[i] : r->inspect_dirs;
+			m->inspect_dirs &= FG_INSPECT_DIR_ORIG |
+					   FG_INSPECT_DIR_REPLY;
 		}
 	}
 	c->meta[b->n_rules].action = (__u8)p->default_action;
 	c->meta[b->n_rules].flags = FG_RULE_F_DEFAULT;
+	free(app_dirs);
 	return 0;
 }
 
@@ -761,26 +797,31 @@ static bool l4_in(const struct fg_rule *r, const struct fg_match_input *in)
 	return true;
 }
 
-__u32 fg_policy_match(const struct fg_policy *p, const struct fg_match_input *in)
+__u32 fg_policy_match_from(const struct fg_policy *p,
+			   const struct fg_match_input *in, __u32 from)
 {
-	__u32 n_fs = (__u32)p->n_failsafe;
-	size_t i;
+	__u32 n_fs = (__u32)p->n_failsafe, id;
 
 	if (in->family != AF_INET && in->family != AF_INET6)
 		return n_fs + (__u32)p->n_rules;
-	for (i = 0; i < p->n_failsafe; i++) {
-		const struct fg_failsafe *fs = &p->failsafe[i];
+	for (id = from; id < n_fs; id++) {
+		const struct fg_failsafe *fs = &p->failsafe[id];
 
 		if (in->proto == fs->proto && in->port >= fs->ports.lo &&
 		    in->port <= fs->ports.hi)
-			return (__u32)i;
+			return id;
 	}
-	for (i = 0; i < p->n_rules; i++) {
-		const struct fg_rule *r = &p->rules[i];
+	for (id = from > n_fs ? from : n_fs; id < n_fs + p->n_rules; id++) {
+		const struct fg_rule *r = &p->rules[id - n_fs];
 
 		if (addr_in(p, &r->from, in->family, in->src) &&
 		    addr_in(p, &r->to, in->family, in->dst) && l4_in(r, in))
-			return n_fs + (__u32)i;
+			return id;
 	}
 	return n_fs + (__u32)p->n_rules;
+}
+
+__u32 fg_policy_match(const struct fg_policy *p, const struct fg_match_input *in)
+{
+	return fg_policy_match_from(p, in, 0);
 }

@@ -74,4 +74,10 @@ __u32 fg_compiled_match(const struct fg_compiled *c,
 __u32 fg_policy_match(const struct fg_policy *p,
 		      const struct fg_match_input *in);
 
+/* The first rule, in the same id space, at or after id `from` that the
+ * flow matches (n_rules = default): the rule an app rule's flow falls
+ * through to when its payload is another app or breaks a condition. */
+__u32 fg_policy_match_from(const struct fg_policy *p,
+			   const struct fg_match_input *in, __u32 from);
+
 #endif /* FG_COMPILE_H */

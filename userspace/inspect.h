@@ -25,6 +25,9 @@ enum fg_insp_decision {
 	FG_INSP_CONTINUE = 0,	/* keep inspecting: forward this payload */
 	FG_INSP_ALLOW,		/* the rest of the flow goes by the kernel */
 	FG_INSP_DENY,		/* drop this and every later packet */
+	FG_INSP_DROP,		/* drop this packet only, keep inspecting
+				 * (TCP: beyond the reassembly window; the
+				 * sender retransmits it) */
 };
 
 /* One payload the engine is asked about. */
@@ -34,6 +37,12 @@ struct fg_insp_pkt {
 	int dir;			/* enum fg_flow_dir */
 	const __u8 *payload;		/* L4 payload */
 	size_t len;
+	__u8 proto;			/* IPPROTO_* */
+	__u8 tcp_flags;			/* TCP only */
+	__u32 tcp_seq;			/* TCP only, host order */
+	/* In: the flow's app_id; the engine sets it when it identifies
+	 * the app, and the worker writes it into the flow entry. */
+	__u16 *app_id;
 };
 
 /*
@@ -66,6 +75,7 @@ extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
 	X(allow,	"verdict_allow")	/* engine decisions */	\
 	X(deny,		"verdict_deny")					\
 	X(cont,		"verdict_continue")				\
+	X(drop,		"verdict_drop")	/* one packet, flow inspected */ \
 	X(after_verdict, "after_allow")	/* queued, flow allowed: sent */ \
 	X(after_deny,	"after_deny")	/* queued, flow denied: dropped,	\
 					 * "would have been delivered" */ \

@@ -9,7 +9,7 @@
  * hash tables so 100,000 rules and 1,000,000 group addresses parse in
  * linear time. The issue-4 keys (app, mode, inspect_failure, L7
  * conditions) are validated here too; fg_policy_check_supported() refuses
- * them until the data path can enforce them.
+ * monitor mode until the fast path can enforce it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1976,12 +1976,6 @@ int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags)
 		if (r->mode_set && r->mode == FG_POLICY_MODE_MONITOR) {
 			fg_diag_add(diags, file, r->mode_line, r->mode_col,
 				    "rule '%s': 'mode: monitor' is not supported yet (the fast path enforces every rule)",
-				    r->name);
-			n++;
-		}
-		if (r->apps) {
-			fg_diag_add(diags, file, r->app_line, r->app_col,
-				    "rule '%s': 'app' needs the AF_XDP inspector, not supported yet",
 				    r->name);
 			n++;
 		}

@@ -298,9 +298,10 @@ static void latency_record(struct fg_xsk_worker *w, __u64 stamp)
 	w->lat_hist[us]++;
 }
 
-/* Write the inspector's verdict into the kernel's flow entry. */
+/* Write the inspector's verdict (FG_ACTION_INSPECT: none yet) and the
+ * identified app into the kernel's flow entry. */
 static int write_verdict(struct fg_xsk_worker *w, const struct fg_flow_key *k,
-			 __u8 action)
+			 __u8 action, __u16 app_id)
 {
 	struct fg_flow f;
 
@@ -311,6 +312,11 @@ static int write_verdict(struct fg_xsk_worker *w, const struct fg_flow_key *k,
 
 	if (err)
 		return err;
+	f.app_id = app_id;
+	if (action == FG_ACTION_INSPECT) {
+		f.inspect_state = FG_INSPECT_PENDING;
+		return fg_dp_flow_update(w->dp, k, &f, BPF_EXIST);
+	}
 	f.action = action;
 	f.user_verdict = action;
 	f.inspect_state = FG_INSPECT_DONE;
@@ -325,6 +331,7 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 	struct fg_insp_frame fr;
 	struct fg_insp_pkt ip;
 	struct fg_flow f;
+	__u16 app_id;
 	int dir;
 
 	w->st.rx++;
@@ -335,6 +342,8 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 	}
 	if (fg_dp_flow_lookup(w->dp, &fr.key, &f)) {
 		w->st.no_flow++;
+		if (w->engine->flow_end)	/* gone: free its state */
+			w->engine->flow_end(w->engine->arg, &fr.key);
 		frame_free(w, addr);
 		return;
 	}
@@ -356,11 +365,16 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 	ip.dir = dir;
 	ip.payload = fr.payload;
 	ip.len = fr.payload_len;
+	ip.proto = fr.proto;
+	ip.tcp_flags = fr.tcp_flags;
+	ip.tcp_seq = fr.tcp_seq;
+	app_id = f.app_id;
+	ip.app_id = &app_id;
 	d = w->engine->decide(w->engine->arg, &ip);
 	switch (d) {
 	case FG_INSP_ALLOW:
 		w->st.allow++;
-		if (write_verdict(w, &fr.key, FG_ACTION_ALLOW))
+		if (write_verdict(w, &fr.key, FG_ACTION_ALLOW, app_id))
 			w->st.verdict_errors++;
 		else
 			latency_record(w, stamp);
@@ -370,7 +384,7 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 		break;
 	case FG_INSP_DENY:
 		w->st.deny++;
-		if (write_verdict(w, &fr.key, FG_ACTION_DENY))
+		if (write_verdict(w, &fr.key, FG_ACTION_DENY, app_id))
 			w->st.verdict_errors++;
 		else
 			latency_record(w, stamp);
@@ -380,8 +394,16 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 			send_rsts(w, p, &fr);
 		frame_free(w, addr);
 		break;
+	case FG_INSP_DROP:
+		w->st.drop++;
+		frame_free(w, addr);
+		break;
 	default:
 		w->st.cont++;
+		/* Identified, no verdict yet: `flows` shows the app. */
+		if (app_id != f.app_id &&
+		    write_verdict(w, &fr.key, FG_ACTION_INSPECT, app_id))
+			w->st.verdict_errors++;
 		forward(w, addr, len, &fr);
 		break;
 	}

@@ -79,8 +79,8 @@ out=$("$FG" check "$P/syntax.yaml" 2>&1)
 expect_eq "YAML syntax error: exit 2" "$?" 2
 expect_match "YAML syntax error located" "$out" "syntax\.yaml:[0-9]+:[0-9]+: "
 
-# Reserved keys are refused, never ignored.
-cat >"$P/reserved.yaml" <<'YAML'
+# L7 rules are enforced by the inspector's engine: check accepts them.
+cat >"$P/l7.yaml" <<'YAML'
 version: 1
 default: deny
 rules:
@@ -88,11 +88,26 @@ rules:
     proto: tcp
     ports: [80]
     app: http
+    http: {paths: ["/api/*"]}
+    action: allow
+YAML
+out=$("$FG" check "$P/l7.yaml" 2>&1)
+expect_eq "app rule accepted: exit 0" "$?" 0
+
+# Monitor mode waits for the fast path's half: refused, never ignored.
+cat >"$P/reserved.yaml" <<'YAML'
+version: 1
+default: deny
+mode: monitor
+rules:
+  - name: web
+    proto: tcp
+    ports: [80]
     action: allow
 YAML
 out=$("$FG" check "$P/reserved.yaml" 2>&1)
-expect_eq "reserved key 'app': exit 2" "$?" 2
-expect_match "reserved key located" "$out" "reserved\.yaml:7:[0-9]+: "
+expect_eq "monitor mode refused: exit 2" "$?" 2
+expect_match "refused key located" "$out" "reserved\.yaml:3:[0-9]+: "
 
 out=$("$FG" check "$P/does-not-exist.yaml" 2>&1)
 expect_eq "missing file: exit 2" "$?" 2

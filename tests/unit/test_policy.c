@@ -715,12 +715,6 @@ static void test_l7_example(void **state)
 	struct fg_policy *p = parse_ok(l7_example);
 	struct fg_diags d = { 0 };
 	const struct fg_rule *r;
-	const struct expect gate[] = {
-		{ 13, 5, "rule 'web': 'app' needs the AF_XDP inspector, not supported yet" },
-		{ 22, 5, "rule 'tls-out': 'app' needs the AF_XDP inspector, not supported yet" },
-		{ 28, 5, "rule 'dns': 'app' needs the AF_XDP inspector, not supported yet" },
-		{ 35, 5, "rule 'db': 'app' needs the AF_XDP inspector, not supported yet" },
-	};
 
 	assert_int_equal(p->mode, FG_POLICY_MODE_PROTECT);
 	assert_int_equal(p->mode_line, 3);
@@ -779,10 +773,9 @@ static void test_l7_example(void **state)
 	assert_int_equal(r->apps, 0);
 	assert_int_equal(r->app_line, 0);
 
-	/* valid, but not enforceable yet: one message per rule with app */
-	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
-	check_diags(&d, gate, sizeof(gate) / sizeof(gate[0]));
-	fg_diags_free(&d);
+	/* the L7 engine enforces app rules: the gate lets them through */
+	assert_int_equal(fg_policy_check_supported(p, &d), 0);
+	assert_int_equal(d.n, 0);
 	fg_policy_free(p);
 }
 
@@ -805,7 +798,6 @@ static void test_l7_modes(void **state)
 		{ 12, 5, "rule 'c': 'mode: monitor' is not supported yet" },
 	};
 	const struct expect gate2[] = {
-		{ 6, 5, "rule 'x': 'app' needs the AF_XDP inspector" },
 		{ 8, 1, "'mode: monitor' is not supported yet" },
 	};
 	struct fg_diags d = { 0 };
@@ -841,14 +833,14 @@ static void test_l7_modes(void **state)
 	assert_int_equal(fg_policy_check_supported(p, &d), 0);
 	fg_policy_free(p);
 
-	/* gate messages come in file order; app on a deny rule is valid */
+	/* app on a deny rule is valid; only monitor mode is gated */
 	p = parse_ok(HDR "rules:\n  - name: x\n    proto: tcp\n    app: ssh\n    action: deny\n"
 		     "mode: monitor\n");
 	assert_int_equal(p->rules[0].apps, FG_APP_BIT(FG_APP_SSH));
 	assert_int_equal(p->rules[0].action, FG_ACTION_DENY);
 	assert_int_equal(p->rules[0].mode, FG_POLICY_MODE_MONITOR);
 	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
-	check_diags(&d, gate2, 2);
+	check_diags(&d, gate2, 1);
 	fg_diags_free(&d);
 	fg_policy_free(p);
 }

@@ -1,0 +1,942 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * l7_engine.c - L7 policy decisions for the AF_XDP inspector (see
+ * l7_engine.h and docs/inspector.md).
+ *
+ * Per-flow state lives in a hash table keyed by the normalised flow key,
+ * with one mutex per stripe of buckets: both directions of a flow may
+ * arrive on different workers at once, and the whole decision for one
+ * packet runs under its stripe's lock.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compile.h"
+#include "events.h"
+#include "format.h"
+#include "json.h"
+#include "l7_dns.h"
+#include "l7_engine.h"
+#include "l7_http.h"
+#include "l7_ident.h"
+#include "l7_tls.h"
+
+#define L7_BUCKETS	4096	/* power of two */
+#define L7_STRIPES	256	/* divides L7_BUCKETS */
+
+/* A policy generation, shared by the flows that started under it. */
+struct l7_pol {
+	struct fg_policy *p;
+	__u32 gen;
+	__u32 n_fs;		/* failsafe rules before the policy's */
+	int refs;		/* atomic */
+};
+
+enum l7_phase {
+	PH_IDENT = 0,		/* feeding l7_ident */
+	PH_HTTP,		/* every request checked */
+	PH_TLS,			/* waiting for the whole ClientHello */
+	PH_DNS,			/* every query checked */
+	PH_FINAL,		/* verdict given, waiting for flow_end */
+};
+
+struct l7_flow {
+	struct l7_flow *next;
+	struct fg_flow_key key;
+	struct l7_pol *pol;
+	struct fg_match_input in;	/* for the fall-through matches */
+	__u32 start_rule;		/* the app rule that asked for us */
+	__u32 rule;			/* the rule deciding now */
+	__u64 last_ns;
+	__u32 pkts;			/* payload packets while identifying */
+	__u8 phase;
+	__u8 app;			/* enum fg_app */
+	__u8 final;			/* enum fg_insp_decision, PH_FINAL */
+	bool seq_set[2];
+	__u32 next_seq[2];		/* TCP: next in-order byte */
+	__u32 fed[2];			/* bytes given to l7_ident */
+	struct fg_l7_ident *id;		/* PH_IDENT only */
+	void *parser;			/* fg_http_parser, fg_tls_parser, fg_dns_tcp */
+};
+
+struct fg_l7_engine {
+	struct fg_l7_limits lim;
+	bool fail_open;
+	pthread_mutex_t pol_lock;	/* guards pol (the pointer) */
+	struct l7_pol *pol;
+	pthread_mutex_t ev_lock;	/* guards events (the pointer) */
+	FILE *events;
+	pthread_mutex_t locks[L7_STRIPES];
+	struct l7_flow *buckets[L7_BUCKETS];
+	struct fg_l7_stats st;		/* atomics */
+};
+
+/* What an event says about the app's payload (at most one set). */
+struct l7_fields {
+	const struct fg_http_request *http;
+	const struct fg_tls_hello *tls;
+	const struct fg_dns_msg *dns;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static void stat_add(__u64 *c, __s64 v)
+{
+	__atomic_add_fetch(c, (__u64)v, __ATOMIC_RELAXED);
+}
+
+/* No state to inspect with: what inspect_failure says. */
+static enum fg_insp_decision fail_verdict(struct fg_l7_engine *e)
+{
+	return __atomic_load_n(&e->fail_open, __ATOMIC_RELAXED) ?
+	       FG_INSP_ALLOW : FG_INSP_DENY;
+}
+
+/* ---- policy generations ---- */
+
+static void pol_put(struct l7_pol *pol)
+{
+	if (!pol || __atomic_sub_fetch(&pol->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	fg_policy_free(pol->p);
+	free(pol);
+}
+
+static struct l7_pol *pol_get(struct fg_l7_engine *e)
+{
+	struct l7_pol *pol;
+
+	pthread_mutex_lock(&e->pol_lock);
+	pol = e->pol;
+	if (pol)
+		__atomic_add_fetch(&pol->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&e->pol_lock);
+	return pol;
+}
+
+void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
+			     __u32 generation)
+{
+	struct l7_pol *pol = NULL, *old;
+
+	if (p) {
+		pol = calloc(1, sizeof(*pol));
+		if (!pol) {
+			/* Keep the old rules rather than none; the kernel
+			 * has the new ids, so flows decided now may name
+			 * old rules. Out of memory here is the least bad. */
+			fg_policy_free(p);
+			return;
+		}
+		pol->p = p;
+		pol->gen = generation;
+		pol->n_fs = (__u32)p->n_failsafe;
+		pol->refs = 1;
+	}
+	pthread_mutex_lock(&e->pol_lock);
+	old = e->pol;
+	e->pol = pol;
+	pthread_mutex_unlock(&e->pol_lock);
+	pol_put(old);
+}
+
+bool fg_l7_policy_inspects(const struct fg_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (p->rules[i].apps)
+			return true;
+	return false;
+}
+
+/* ---- events ---- */
+
+static void ev_http(struct fg_json *j, const struct fg_http_request *r)
+{
+	fg_json_kobj_open(j, "http");
+	fg_json_kstr(j, "method", r->method);
+	fg_json_kstr(j, "host", r->host);
+	fg_json_kstr(j, "path", r->path);
+	fg_json_obj_close(j);
+}
+
+static void ev_tls(struct fg_json *j, const struct fg_tls_hello *h)
+{
+	char v[8];
+	unsigned int i;
+
+	snprintf(v, sizeof(v), "0x%04x", h->version);
+	fg_json_kobj_open(j, "tls");
+	fg_json_kstr(j, "sni", h->has_sni ? h->sni : NULL);
+	fg_json_karr_open(j, "alpn");
+	for (i = 0; i < h->n_alpn; i++)
+		fg_json_str(j, h->alpn[i]);
+	fg_json_arr_close(j);
+	fg_json_kstr(j, "version", v);
+	fg_json_kstr(j, "ja3", h->ja3_md5);
+	fg_json_kstr(j, "ja4", h->ja4);
+	fg_json_obj_close(j);
+}
+
+static void ev_dns(struct fg_json *j, const struct fg_dns_msg *m)
+{
+	unsigned int i;
+
+	fg_json_kobj_open(j, "dns");
+	fg_json_kstr(j, "qname", m->n_questions ? m->questions[0].name : NULL);
+	if (m->n_questions)
+		fg_json_ku64(j, "qtype", m->questions[0].type);
+	else
+		fg_json_knull(j, "qtype");
+	fg_json_karr_open(j, "answers");
+	for (i = 0; i < m->n_answers; i++)
+		if (m->answers[i].data[0])
+			fg_json_str(j, m->answers[i].data);
+	fg_json_arr_close(j);
+	fg_json_obj_close(j);
+}
+
+/* The flow's initiator/responder address and port from the key. */
+static void ev_endpoints(struct fg_json *j, const struct l7_flow *f)
+{
+	const struct fg_flow_key *k = &f->key;
+	bool init_lo = !memcmp(f->in.src, k->addr_lo, 16);
+	char a[FG_ADDR_STRLEN];
+
+	fg_json_kstr(j, "src", fg_fmt_addr(k->family, init_lo ? k->addr_lo :
+				k->addr_hi, a, sizeof(a)));
+	fg_json_kstr(j, "dst", fg_fmt_addr(k->family, init_lo ? k->addr_hi :
+				k->addr_lo, a, sizeof(a)));
+	fg_json_ku64(j, "sport", ntohs(init_lo ? k->port_lo : k->port_hi));
+	fg_json_ku64(j, "dport", f->in.port);
+}
+
+static const char *rule_name(const struct l7_pol *pol, __u32 id)
+{
+	if (id < pol->n_fs)
+		return "failsafe";
+	if (id - pol->n_fs >= pol->p->n_rules)
+		return "default";
+	return pol->p->rules[id - pol->n_fs].name;
+}
+
+static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
+		 const struct fg_insp_pkt *pkt, const char *verdict,
+		 const char *reason, const struct l7_fields *x)
+{
+	char ts[64], ifn[IF_NAMESIZE];
+	struct fg_json j;
+	FILE *out;
+
+	pthread_mutex_lock(&e->ev_lock);
+	out = e->events;
+	if (!out)
+		goto out_unlock;
+	/* The fast path's writer locks the same FILE per line. */
+	flockfile(out);
+	fg_json_init(&j, out, false);
+	fg_json_obj_open(&j);
+	fg_json_kstr(&j, "ts", fg_fmt_rfc3339((__u64)((__s64)now_ns() +
+				fg_clock_mono_to_real()), ts, sizeof(ts)));
+	fg_json_kstr(&j, "type", "l7");
+	fg_json_kstr(&j, "iface", if_indextoname(pkt->flow->ifindex, ifn));
+	fg_json_ku64(&j, "ifindex", pkt->flow->ifindex);
+	fg_json_kstr(&j, "hook", NULL);
+	fg_json_kstr(&j, "family", f->key.family == AF_INET ? "ipv4" : "ipv6");
+	ev_endpoints(&j, f);
+	fg_json_kstr(&j, "proto", fg_proto_name(f->key.proto));
+	fg_json_kstr(&j, "rule", rule_name(f->pol, f->rule));
+	fg_json_ku64(&j, "generation", f->pol->gen);
+	fg_json_kstr(&j, "verdict", verdict);
+	fg_json_kstr(&j, "reason", reason);
+	fg_json_kstr(&j, "app", fg_app_name(f->app));
+	if (x && x->http)
+		ev_http(&j, x->http);
+	if (x && x->tls)
+		ev_tls(&j, x->tls);
+	if (x && x->dns)
+		ev_dns(&j, x->dns);
+	fg_json_obj_close(&j);
+	fg_json_end(&j);
+	fflush(out);
+	funlockfile(out);
+out_unlock:
+	pthread_mutex_unlock(&e->ev_lock);
+}
+
+void fg_l7_engine_set_fail_open(struct fg_l7_engine *e, bool fail_open)
+{
+	__atomic_store_n(&e->fail_open, fail_open, __ATOMIC_RELAXED);
+}
+
+void fg_l7_engine_set_events(struct fg_l7_engine *e, FILE *events)
+{
+	pthread_mutex_lock(&e->ev_lock);
+	e->events = events;
+	pthread_mutex_unlock(&e->ev_lock);
+}
+
+/* ---- rules ---- */
+
+/* Result of resolving the flow's current rule for its app. */
+enum l7_res {
+	RES_ALLOW = FG_ACTION_ALLOW,	/* final */
+	RES_DENY = FG_ACTION_DENY,	/* final */
+	RES_CHECK = 100,		/* the rule has conditions to check */
+};
+
+static const struct fg_rule *cur_rule(const struct l7_flow *f)
+{
+	__u32 n_fs = f->pol->n_fs;
+
+	if (f->rule < n_fs || f->rule - n_fs >= f->pol->p->n_rules)
+		return NULL;
+	return &f->pol->p->rules[f->rule - n_fs];
+}
+
+static void fall_through(struct fg_l7_engine *e, struct l7_flow *f)
+{
+	f->rule = fg_policy_match_from(f->pol->p, &f->in, f->rule + 1);
+	stat_add(&e->st.fallthrough, 1);
+}
+
+/* Does r carry conditions on app's payload? -1: yes, but this app cannot
+ * be checked against them (HTTP/2 for an `http` block): the rule fails. */
+static int has_cond(const struct fg_rule *r, __u8 app)
+{
+	bool http = r->http.hosts.n || r->http.methods.n || r->http.paths.n;
+
+	switch (app) {
+	case FG_APP_HTTP:
+		return http;
+	case FG_APP_HTTP2:
+	case FG_APP_GRPC:
+		return http ? -1 : 0;
+	case FG_APP_TLS:
+		return r->tls.sni.n > 0;
+	case FG_APP_DNS:
+		return r->dns.names.n > 0;
+	default:
+		return 0;
+	}
+}
+
+/* Walk from f->rule to the first rule that decides f's app. */
+static enum l7_res resolve(struct fg_l7_engine *e, struct l7_flow *f)
+{
+	for (;;) {
+		const struct fg_rule *r = cur_rule(f);
+		int c;
+
+		if (!r) {	/* failsafe (allow) or the default */
+			if (f->rule < f->pol->n_fs)
+				return RES_ALLOW;
+			return f->pol->p->default_action == FG_ACTION_ALLOW ?
+			       RES_ALLOW : RES_DENY;
+		}
+		if (!r->apps)
+			return r->action == FG_ACTION_ALLOW ? RES_ALLOW :
+							       RES_DENY;
+		c = r->apps & FG_APP_BIT(f->app) ? has_cond(r, f->app) : -1;
+		if (c > 0)
+			return RES_CHECK;
+		if (!c)
+			return r->action == FG_ACTION_ALLOW ? RES_ALLOW :
+							       RES_DENY;
+		fall_through(e, f);
+	}
+}
+
+static bool any_name(const struct fg_pat_list *l, const char *v)
+{
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < l->n; i++)
+		if (fg_pat_match_name(&l->v[i], v, n))
+			return true;
+	return false;
+}
+
+static bool any_of(const struct fg_pat_list *l, const char *v,
+		   bool (*match)(const struct fg_pat *, const char *, size_t))
+{
+	size_t i, n = strlen(v);
+
+	if (!l->n)
+		return true;	/* key absent: no condition */
+	for (i = 0; i < l->n; i++)
+		if (match(&l->v[i], v, n))
+			return true;
+	return false;
+}
+
+static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
+{
+	unsigned int i;
+
+	if (x->http)
+		return any_of(&r->http.hosts, x->http->host, fg_pat_match_name) &&
+		       any_of(&r->http.methods, x->http->method,
+			      fg_pat_match_method) &&
+		       any_of(&r->http.paths, x->http->path, fg_pat_match_path);
+	if (x->tls)
+		return x->tls->has_sni && any_name(&r->tls.sni, x->tls->sni);
+	if (!x->dns || !x->dns->n_questions)
+		return false;
+	for (i = 0; i < x->dns->n_questions; i++)
+		if (!any_name(&r->dns.names, x->dns->questions[i].name))
+			return false;
+	return true;
+}
+
+/* Monitor mode of the rule deciding f: its own mode, else that of the
+ * rule that sent the flow to us, else the policy's. */
+static bool monitor(const struct l7_flow *f)
+{
+	const struct fg_rule *r = cur_rule(f);
+	__u32 n_fs = f->pol->n_fs;
+
+	if (r && r->mode_set)
+		return r->mode == FG_POLICY_MODE_MONITOR;
+	if (f->start_rule >= n_fs && f->start_rule - n_fs < f->pol->p->n_rules) {
+		r = &f->pol->p->rules[f->start_rule - n_fs];
+		if (r->mode_set)
+			return r->mode == FG_POLICY_MODE_MONITOR;
+	}
+	return f->pol->p->mode == FG_POLICY_MODE_MONITOR;
+}
+
+/* A final verdict: event, monitor mode, and f waits for flow_end. */
+static enum fg_insp_decision finish(struct fg_l7_engine *e, struct l7_flow *f,
+				    const struct fg_insp_pkt *pkt, bool allow,
+				    const char *reason,
+				    const struct l7_fields *x)
+{
+	enum fg_insp_decision d = allow ? FG_INSP_ALLOW : FG_INSP_DENY;
+	const char *verdict = allow ? "allow" : "deny";
+
+	if (!allow && monitor(f)) {
+		verdict = "would_deny";
+		d = FG_INSP_ALLOW;
+		stat_add(&e->st.would_deny, 1);
+	}
+	emit(e, f, pkt, verdict, reason, x);
+	f->phase = PH_FINAL;
+	f->final = (__u8)d;
+	return d;
+}
+
+/*
+ * Check one request / hello / query against f's rules. CONTINUE: it holds
+ * for an allow rule (keep inspecting), else the flow's final verdict.
+ */
+static enum fg_insp_decision check_item(struct fg_l7_engine *e,
+					struct l7_flow *f,
+					const struct fg_insp_pkt *pkt,
+					const struct l7_fields *x)
+{
+	enum l7_res res;
+
+	for (;;) {
+		const struct fg_rule *r;
+
+		res = resolve(e, f);
+		if (res != RES_CHECK)
+			return finish(e, f, pkt, res == RES_ALLOW,
+				      "fallthrough", x);
+		r = cur_rule(f);
+		if (cond_holds(r, x))
+			break;
+		fall_through(e, f);
+	}
+	if (cur_rule(f)->action != FG_ACTION_ALLOW)
+		return finish(e, f, pkt, false, "conditions", x);
+	emit(e, f, pkt, "allow", "conditions", x);
+	return FG_INSP_CONTINUE;
+}
+
+/* ---- app parsers ---- */
+
+struct http_ctx {
+	struct fg_l7_engine *e;
+	struct l7_flow *f;
+	const struct fg_insp_pkt *pkt;
+	enum fg_insp_decision d;
+};
+
+static int on_request(const struct fg_http_request *req, void *arg)
+{
+	struct http_ctx *c = arg;
+	struct l7_fields x = { .http = req };
+
+	c->d = check_item(c->e, c->f, c->pkt, &x);
+	return c->d != FG_INSP_CONTINUE;
+}
+
+static enum fg_insp_decision feed_http(struct fg_l7_engine *e,
+				       struct l7_flow *f,
+				       const struct fg_insp_pkt *pkt,
+				       const __u8 *data, size_t len)
+{
+	struct http_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	int err = fg_http_feed(f->parser, data, len, on_request, &c);
+
+	if (err < 0)	/* malformed or ambiguous: not this rule's http */
+		return finish(e, f, pkt, false, "malformed", NULL);
+	return c.d;
+}
+
+static enum fg_insp_decision feed_tls(struct fg_l7_engine *e,
+				      struct l7_flow *f,
+				      const struct fg_insp_pkt *pkt,
+				      const __u8 *data, size_t len)
+{
+	struct fg_tls_parser *tp = f->parser;
+	struct l7_fields x = { .tls = &tp->hello };
+	enum fg_insp_decision d;
+	int r = fg_tls_feed(tp, data, len);
+
+	if (!r)
+		return FG_INSP_CONTINUE;
+	if (r < 0)
+		return finish(e, f, pkt, false, "malformed", NULL);
+	d = check_item(e, f, pkt, &x);
+	/* TLS is decided on the hello: the rest goes by the kernel. */
+	if (d == FG_INSP_CONTINUE)
+		d = finish(e, f, pkt, true, "conditions", NULL);
+	return d;
+}
+
+struct dns_ctx {
+	struct fg_l7_engine *e;
+	struct l7_flow *f;
+	const struct fg_insp_pkt *pkt;
+	enum fg_insp_decision d;
+};
+
+static int on_dns(const uint8_t *msg, size_t len, void *arg)
+{
+	struct dns_ctx *c = arg;
+	struct fg_dns_msg *m = malloc(sizeof(*m));
+	struct l7_fields x = { .dns = m };
+
+	if (!m) {
+		c->d = finish(c->e, c->f, c->pkt, false, "no_memory", NULL);
+		return 1;
+	}
+	if (fg_dns_parse(msg, len, m)) {
+		c->d = finish(c->e, c->f, c->pkt, false, "malformed", NULL);
+	} else if (c->pkt->dir == FG_DIR_REPLY) {
+		if (m->response)	/* answers: for the log only */
+			emit(c->e, c->f, c->pkt, "allow", "answer", &x);
+	} else if (m->response) {
+		c->d = finish(c->e, c->f, c->pkt, false, "malformed", NULL);
+	} else {
+		c->d = check_item(c->e, c->f, c->pkt, &x);
+	}
+	free(m);
+	return c->d != FG_INSP_CONTINUE;
+}
+
+static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
+				      struct l7_flow *f,
+				      const struct fg_insp_pkt *pkt,
+				      const __u8 *data, size_t len)
+{
+	struct dns_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	int err;
+
+	if (f->key.proto == IPPROTO_UDP) {
+		on_dns(data, len, &c);
+		return c.d;
+	}
+	/* TCP: answers are not parsed (the reply direction is the server's
+	 * framing; only the queries decide). */
+	if (pkt->dir == FG_DIR_REPLY)
+		return FG_INSP_CONTINUE;
+	err = fg_dns_tcp_feed(f->parser, data, len, on_dns, &c);
+	if (err < 0)
+		return finish(e, f, pkt, false, "malformed", NULL);
+	return c.d;
+}
+
+static enum fg_insp_decision feed_app(struct fg_l7_engine *e,
+				      struct l7_flow *f,
+				      const struct fg_insp_pkt *pkt,
+				      const __u8 *data, size_t len)
+{
+	if (!len)
+		return FG_INSP_CONTINUE;
+	switch (f->phase) {
+	case PH_HTTP:
+		/* Requests only; the responses are forwarded as they are. */
+		if (pkt->dir != FG_DIR_ORIG)
+			return FG_INSP_CONTINUE;
+		return feed_http(e, f, pkt, data, len);
+	case PH_TLS:
+		if (pkt->dir != FG_DIR_ORIG)
+			return FG_INSP_CONTINUE;
+		return feed_tls(e, f, pkt, data, len);
+	case PH_DNS:
+		return feed_dns(e, f, pkt, data, len);
+	default:
+		return (enum fg_insp_decision)f->final;
+	}
+}
+
+/*
+ * TCP, just identified: give the parser the request bytes l7_ident kept
+ * from earlier packets, then this packet's. If l7_ident ran out of room
+ * before this packet, the stream cannot be parsed from its start.
+ */
+static enum fg_insp_decision replay(struct fg_l7_engine *e, struct l7_flow *f,
+				    const struct fg_insp_pkt *pkt,
+				    const __u8 *data, size_t len)
+{
+	const struct fg_l7_ident *id = f->id;
+	size_t prior = f->fed[FG_L7_C2S] - (pkt->dir == FG_DIR_ORIG ? len : 0);
+	struct fg_insp_pkt orig = *pkt;
+	enum fg_insp_decision d;
+
+	if (prior > id->len[FG_L7_C2S])
+		return finish(e, f, pkt, false, "too_long", NULL);
+	orig.dir = FG_DIR_ORIG;
+	d = feed_app(e, f, &orig, id->buf[FG_L7_C2S], prior);
+	if (d != FG_INSP_CONTINUE || pkt->dir != FG_DIR_ORIG)
+		return d;
+	return feed_app(e, f, pkt, data, len);
+}
+
+/* The app is known: decide, or set up the parser its conditions need and
+ * give it the request bytes l7_ident kept. */
+static enum fg_insp_decision identified(struct fg_l7_engine *e,
+					struct l7_flow *f,
+					const struct fg_insp_pkt *pkt,
+					const __u8 *data, size_t len)
+{
+	enum l7_res res = resolve(e, f);
+	size_t size;
+
+	*pkt->app_id = f->app;
+	if (res != RES_CHECK)
+		return finish(e, f, pkt, res == RES_ALLOW, "app", NULL);
+	switch (f->app) {
+	case FG_APP_HTTP:
+		size = sizeof(struct fg_http_parser);
+		f->phase = PH_HTTP;
+		break;
+	case FG_APP_TLS:
+		size = sizeof(struct fg_tls_parser);
+		f->phase = PH_TLS;
+		break;
+	default:	/* DNS */
+		size = sizeof(struct fg_dns_tcp);
+		f->phase = PH_DNS;
+		break;
+	}
+	f->parser = malloc(size);
+	if (!f->parser)
+		return finish(e, f, pkt, fail_verdict(e) == FG_INSP_ALLOW, "no_memory", NULL);
+	if (f->phase == PH_HTTP)
+		fg_http_init(f->parser);
+	else if (f->phase == PH_TLS)
+		fg_tls_init(f->parser);
+	else
+		fg_dns_tcp_init(f->parser);
+	if (f->key.proto == IPPROTO_UDP)	/* one datagram, this one */
+		return feed_app(e, f, pkt, data, len);
+	return replay(e, f, pkt, data, len);
+}
+
+static enum fg_insp_decision ident_feed(struct fg_l7_engine *e,
+					struct l7_flow *f,
+					const struct fg_insp_pkt *pkt,
+					const __u8 *data, size_t len)
+{
+	enum fg_l7_dir dir = pkt->dir == FG_DIR_ORIG ? FG_L7_C2S : FG_L7_S2C;
+	enum fg_insp_decision d;
+	int st;
+
+	if (!len)
+		return FG_INSP_CONTINUE;
+	f->fed[dir] += (__u32)len;
+	st = fg_l7_ident_feed(f->id, dir, data, len);
+	if (st == FG_IDENT_MORE && ++f->pkts >= e->lim.ident_pkts)
+		st = fg_l7_ident_finish(f->id);
+	if (st == FG_IDENT_MORE)
+		return FG_INSP_CONTINUE;
+	if (st == FG_IDENT_DONE) {
+		f->app = f->id->app;
+	} else {
+		f->app = FG_APP_OTHER;	/* something else */
+		stat_add(&e->st.not_identified, 1);
+	}
+	d = identified(e, f, pkt, data, len);
+	free(f->id);
+	f->id = NULL;
+	return d;
+}
+
+/*
+ * The one place TCP payload enters the engine. In order only: bytes
+ * already inspected are not fed again (the receiver keeps its first copy
+ * too), a segment beyond the next expected byte is dropped (the sender
+ * retransmits it once the gap is filled).
+ */
+static enum fg_insp_decision tcp_in(struct fg_l7_engine *e, struct l7_flow *f,
+				    const struct fg_insp_pkt *pkt)
+{
+	int dir = pkt->dir;
+	__u32 seq = pkt->tcp_seq, skip;
+
+	if (pkt->tcp_flags & 0x02)	/* SYN: data starts one later */
+		seq++;
+	if (!f->seq_set[dir]) {
+		f->seq_set[dir] = true;
+		f->next_seq[dir] = seq;
+	}
+	if ((__s32)(seq - f->next_seq[dir]) > 0)
+		return FG_INSP_DROP;
+	skip = f->next_seq[dir] - seq;
+	if (skip >= pkt->len)
+		return FG_INSP_CONTINUE;	/* a retransmission */
+	f->next_seq[dir] += (__u32)pkt->len - skip;
+	if (f->phase == PH_IDENT)
+		return ident_feed(e, f, pkt, pkt->payload + skip,
+				  pkt->len - skip);
+	return feed_app(e, f, pkt, pkt->payload + skip, pkt->len - skip);
+}
+
+/* ---- flow table ---- */
+
+static __u32 key_hash(const struct fg_flow_key *k)
+{
+	const __u8 *b = (const __u8 *)k;
+	__u32 h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h & (L7_BUCKETS - 1);
+}
+
+static void flow_free(struct fg_l7_engine *e, struct l7_flow *f)
+{
+	free(f->id);
+	free(f->parser);
+	pol_put(f->pol);
+	free(f);
+	stat_add(&e->st.flows_live, -1);
+}
+
+/* The flow's match input, as the kernel classified it. */
+static void match_input(const struct fg_insp_pkt *pkt, struct fg_match_input *in)
+{
+	const struct fg_flow_key *k = pkt->key;
+	bool init_lo = pkt->flow->flags & FG_FLOW_F_INIT_LO;
+
+	memset(in, 0, sizeof(*in));
+	in->family = k->family;
+	memcpy(in->src, init_lo ? k->addr_lo : k->addr_hi, 16);
+	memcpy(in->dst, init_lo ? k->addr_hi : k->addr_lo, 16);
+	in->proto = k->proto;
+	in->port = pkt->flow->cls_port;
+}
+
+static struct l7_flow *flow_new(struct fg_l7_engine *e,
+				const struct fg_insp_pkt *pkt)
+{
+	struct l7_pol *pol;
+	struct l7_flow *f;
+
+	if (__atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED) >=
+	    e->lim.max_flows) {
+		stat_add(&e->st.table_full, 1);
+		return NULL;
+	}
+	pol = pol_get(e);
+	if (!pol)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (f)
+		f->id = malloc(sizeof(*f->id));
+	if (!f || !f->id) {
+		free(f);
+		pol_put(pol);
+		return NULL;
+	}
+	f->key = *pkt->key;
+	f->pol = pol;
+	match_input(pkt, &f->in);
+	f->start_rule = fg_policy_match(pol->p, &f->in);
+	f->rule = f->start_rule;
+	f->phase = PH_IDENT;
+	fg_l7_ident_init(f->id, f->key.proto, e->lim.ident_bytes);
+	stat_add(&e->st.flows, 1);
+	stat_add(&e->st.flows_live, 1);
+	return f;
+}
+
+/* Idle longer than the kernel keeps such a flow: it is gone and nothing
+ * told us (no packet of it reached a worker since). */
+static bool flow_stale(const struct l7_flow *f, __u64 now)
+{
+	const struct fg_timeouts *t = &f->pol->p->timeouts;
+	__u64 idle = f->key.proto == IPPROTO_TCP ? t->tcp_established : t->udp;
+
+	return now - f->last_ns > idle * 1000000000ULL;
+}
+
+/* Find key in bucket b (its stripe locked), freeing stale flows on the
+ * way: the bound on flows holds without a sweeper thread. */
+static struct l7_flow *bucket_find(struct fg_l7_engine *e, __u32 b,
+				   const struct fg_flow_key *key)
+{
+	struct l7_flow **pp = &e->buckets[b], *f;
+	__u64 now = now_ns();
+
+	while ((f = *pp)) {
+		if (!memcmp(&f->key, key, sizeof(f->key)))
+			return f;
+		if (flow_stale(f, now)) {
+			*pp = f->next;
+			flow_free(e, f);
+			continue;
+		}
+		pp = &f->next;
+	}
+	return NULL;
+}
+
+static enum fg_insp_decision l7_decide(void *arg, const struct fg_insp_pkt *pkt)
+{
+	struct fg_l7_engine *e = arg;
+	__u32 b = key_hash(pkt->key);
+	pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+	enum fg_insp_decision d;
+	struct l7_flow *f;
+
+	if (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP)
+		return fail_verdict(e);
+	pthread_mutex_lock(lock);
+	f = bucket_find(e, b, pkt->key);
+	if (!f) {
+		f = flow_new(e, pkt);
+		if (!f) {
+			/* No state to inspect with: inspect_failure. */
+			pthread_mutex_unlock(lock);
+			return fail_verdict(e);
+		}
+		f->next = e->buckets[b];
+		e->buckets[b] = f;
+	}
+	f->last_ns = now_ns();
+	if (f->phase == PH_FINAL)
+		d = (enum fg_insp_decision)f->final;
+	else if (pkt->proto == IPPROTO_TCP)
+		d = tcp_in(e, f, pkt);
+	else if (f->phase == PH_IDENT)
+		d = ident_feed(e, f, pkt, pkt->payload, pkt->len);
+	else
+		d = feed_app(e, f, pkt, pkt->payload, pkt->len);
+	if (f->app != FG_APP_UNKNOWN)
+		*pkt->app_id = f->app;
+	pthread_mutex_unlock(lock);
+	return d;
+}
+
+static void l7_flow_end(void *arg, const struct fg_flow_key *key)
+{
+	struct fg_l7_engine *e = arg;
+	__u32 b = key_hash(key);
+	pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+	struct l7_flow **pp, *f;
+
+	pthread_mutex_lock(lock);
+	for (pp = &e->buckets[b]; (f = *pp); pp = &f->next) {
+		if (!memcmp(&f->key, key, sizeof(f->key))) {
+			*pp = f->next;
+			flow_free(e, f);
+			break;
+		}
+	}
+	pthread_mutex_unlock(lock);
+}
+
+void fg_l7_engine_ops(struct fg_l7_engine *e, struct fg_insp_engine *ops)
+{
+	ops->name = "l7";
+	ops->decide = l7_decide;
+	ops->flow_end = l7_flow_end;
+	ops->arg = e;
+}
+
+void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out)
+{
+	out->flows = __atomic_load_n(&e->st.flows, __ATOMIC_RELAXED);
+	out->flows_live = __atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED);
+	out->table_full = __atomic_load_n(&e->st.table_full, __ATOMIC_RELAXED);
+	out->not_identified = __atomic_load_n(&e->st.not_identified,
+					      __ATOMIC_RELAXED);
+	out->fallthrough = __atomic_load_n(&e->st.fallthrough, __ATOMIC_RELAXED);
+	out->would_deny = __atomic_load_n(&e->st.would_deny, __ATOMIC_RELAXED);
+}
+
+int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,
+		     FILE *events, struct fg_l7_engine **out)
+{
+	struct fg_l7_engine *e = calloc(1, sizeof(*e));
+	size_t i;
+
+	if (!e)
+		return -ENOMEM;
+	if (lim)
+		e->lim = *lim;
+	if (!e->lim.max_flows)
+		e->lim.max_flows = FG_L7_DEF_MAX_FLOWS;
+	if (!e->lim.ident_bytes)
+		e->lim.ident_bytes = FG_L7_DEF_IDENT_BYTES;
+	if (!e->lim.ident_pkts)
+		e->lim.ident_pkts = FG_L7_DEF_IDENT_PKTS;
+	e->fail_open = fail_open;
+	e->events = events;
+	pthread_mutex_init(&e->pol_lock, NULL);
+	pthread_mutex_init(&e->ev_lock, NULL);
+	for (i = 0; i < L7_STRIPES; i++)
+		pthread_mutex_init(&e->locks[i], NULL);
+	*out = e;
+	return 0;
+}
+
+void fg_l7_engine_free(struct fg_l7_engine *e)
+{
+	struct l7_flow *f;
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < L7_BUCKETS; i++) {
+		while ((f = e->buckets[i])) {
+			e->buckets[i] = f->next;
+			flow_free(e, f);
+		}
+	}
+	pol_put(e->pol);
+	for (i = 0; i < L7_STRIPES; i++)
+		pthread_mutex_destroy(&e->locks[i]);
+	pthread_mutex_destroy(&e->ev_lock);
+	pthread_mutex_destroy(&e->pol_lock);
+	free(e);
+}
