@@ -26,7 +26,7 @@ struct fg_l7_limits {
 
 #define FG_L7_DEF_MAX_FLOWS	4096
 #define FG_L7_DEF_IDENT_BYTES	4096
-#define FG_L7_DEF_IDENT_PKTS	16
+#define FG_L7_DEF_IDENT_PKTS	64
 
 /* Engine counters (updated atomically). */
 struct fg_l7_stats {
