@@ -25,6 +25,26 @@ l7_require_engine() {
 	l7_accepted "L7 checks" "$1" || exit $((E2E_FAILED > 0))
 }
 
+# l7_topo: topo_create, then wait for both veth ends to have carrier. The
+# server end comes up some milliseconds later (NO-CARRIER): a connection
+# tried before then fails at once, and these tests talk before flowgate
+# (which takes longer to start) runs.
+l7_topo() {
+	topo_create
+	wait_until 5 l7_link_up "$NS_C" "$IF_C" && wait_until 5 l7_link_up "$NS_S" "$IF_S" ||
+		{ fail setup "veth $IF_C/$IF_S without carrier after 5 s"; e2e_finish; }
+}
+l7_link_up() { in_ns "$1" ip -j link show dev "$2" | jq -e '.[0].operstate == "UP"'; }
+
+# l7_wait_connect PORT: wait until a TCP connection from the client to the
+# server's PORT succeeds (5 s at most). A server listed by ss as listening
+# has refused the first connections here for some milliseconds.
+l7_wait_connect() {
+	wait_until 5 in_c python3 -c 'import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()' "$S4" "$1" ||
+		fail setup "no TCP connection to $S4:$1 after 5 s"
+}
+
 # l7_policy_head: the start of each test's policy, up to "rules:": deny by
 # default, enforced, closed on inspector failure, group "server".
 l7_policy_head() {

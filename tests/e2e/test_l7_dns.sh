@@ -10,7 +10,7 @@ e2e_require_root
 e2e_require_cmds ip nsenter jq ss dig dnsmasq
 e2e_require_flowgate
 
-topo_create
+l7_topo
 QLOG=$E2E_TMP/dnsmasq.log
 # --port 53 on the server's addresses only; no resolv.conf, no hosts file,
 # no upstream: only the names below exist.
@@ -22,6 +22,7 @@ nsenter --net="/run/netns/$NS_S" -- dnsmasq --keep-in-foreground \
 	--address=/evil.example/10.6.6.6 >/dev/null 2>&1 </dev/null &
 E2E_PIDS+=("$!")
 wait_until 5 in_s ss -Hlun "sport = :53" || { fail setup "dnsmasq on port 53"; e2e_finish; }
+l7_wait_connect 53
 
 # ask NAME [ADDR [+tcp]]: print dig's answer (A records), fail without one.
 ask() {

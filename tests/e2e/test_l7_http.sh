@@ -14,7 +14,7 @@ e2e_require_root
 e2e_require_cmds ip nsenter python3 jq ss curl sha256sum
 e2e_require_flowgate
 
-topo_create
+l7_topo
 WWW=$E2E_TMP/www
 HLOG=$E2E_TMP/http.log
 mkdir -p "$WWW/ok" "$WWW/secret"
@@ -29,9 +29,9 @@ for port in 8080 8082; do
 	nsenter --net="/run/netns/$NS_S" -- python3 -m http.server -p HTTP/1.1 \
 		--bind :: --directory "$WWW" "$port" >/dev/null 2>>"$HLOG" </dev/null &
 	E2E_PIDS+=("$!")
-	wait_until 5 in_s ss -Hltn "sport = :$port" || fail setup "http server $port"
+	l7_wait_connect "$port"
 done
-srv_start "$NS_S" tcp 8081 || e2e_finish
+srv_start "$NS_S" tcp 8081 && l7_wait_connect 8081 || e2e_finish
 
 cat >"$E2E_TMP/ka.py" <<'PY'
 # ka.py HOST PORT HOSTHDR PATH1 PATH2: two GETs on one HTTP/1.1 connection.
@@ -79,7 +79,9 @@ dl_time() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Reference: the download with no firewall at all.
-for i in 1 2 3; do dl_time "$S4" >>"$E2E_TMP/t_none"; done
+for i in 1 2 3; do
+	dl_time "$S4" >>"$E2E_TMP/t_none" || fail "no firewall: 30 MB download intact" "try $i"
+done
 
 # ---- flows columns: a plain L4 flow and one the test engine inspected ----
 cat >"$E2E_TMP/l4.yaml" <<YAML
@@ -216,7 +218,9 @@ expect_cmp "no inspector, closed: inspect_fail_closed counted" \
 	"$(l7_stat .counters.inspect_fail_closed)" -ge 1
 fg_stop TERM
 
-for i in 1 2 3; do dl_time "$S4" >>"$E2E_TMP/t_none"; done
+for i in 1 2 3; do
+	dl_time "$S4" >>"$E2E_TMP/t_none" || fail "no firewall (after): 30 MB download intact" "try $i"
+done
 info "30 MB download wall time, median: no flowgate $(median <"$E2E_TMP/t_none") s" \
 	"(6 runs, before and after), L7 engine $(median <"$E2E_TMP/t_fg") s (3 runs)"
 e2e_finish

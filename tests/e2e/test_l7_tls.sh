@@ -11,7 +11,7 @@ e2e_require_root
 e2e_require_cmds ip nsenter jq ss openssl rev
 e2e_require_flowgate
 
-topo_create
+l7_topo
 SLOG=$E2E_TMP/tls_server.log
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" -days 1 \
@@ -19,7 +19,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 nsenter --net="/run/netns/$NS_S" -- openssl s_server -accept 8443 -rev -quiet \
 	-cert "$E2E_TMP/cert.pem" -key "$E2E_TMP/key.pem" >>"$SLOG" 2>&1 </dev/null &
 E2E_PIDS+=("$!")
-wait_until 5 in_s ss -Hltn "sport = :8443" || { fail setup "s_server on 8443"; e2e_finish; }
+l7_wait_connect 8443
 
 # talk SNI [ADDR]: one line over TLS with SNI; prints the server's answer.
 # The client's input stays open until the answer is there (3 s at most):
