@@ -185,12 +185,16 @@ enum fg_event_type {
 #define FG_X_ENUM_APP(id, str) FG_APP_##id,
 enum fg_app { FG_APPS(FG_X_ENUM_APP) FG_APP_MAX };
 
-/* Inspection state, reserved for the AF_XDP inspector (user space writes). */
-enum fg_inspect_state {
-	FG_INSPECT_NONE = 0,
-	FG_INSPECT_PENDING = 1,
-	FG_INSPECT_DONE = 2,
-};
+/* Inspection state of a flow (fg_flow.inspect_state): the kernel sets
+ * PENDING when a rule sends the flow to the inspector, the inspector DONE
+ * with its verdict. Names: `flowgate flows`. */
+#define FG_INSPECT_STATES(X)					\
+	X(NONE,		"none")		/* never inspected */		\
+	X(PENDING,	"pending")	/* payload goes to the inspector */ \
+	X(DONE,		"done")		/* the inspector decided */
+
+#define FG_X_ENUM_INSPECT(id, str) FG_INSPECT_##id,
+enum fg_inspect_state { FG_INSPECT_STATES(FG_X_ENUM_INSPECT) FG_INSPECT_MAX };
 
 /* ------------------------------------------------------------------------ */
 /* Classifier (one set per policy slot; see userspace/compile.c)            */

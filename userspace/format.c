@@ -20,11 +20,13 @@ static const char *const state_names[] = { FG_FLOW_STATES(FG_X_STR) };
 static const char *const verdict_names[] = { FG_VERDICTS(FG_X_STR) };
 static const char *const drop_names[] = { FG_DROP_REASONS(FG_X_STR) };
 static const char *const counter_names[] = { FG_COUNTERS(FG_X_STR) };
+static const char *const inspect_names[] = { FG_INSPECT_STATES(FG_X_STR) };
 
 _Static_assert(ARRAY_SIZE(state_names) == FG_STATE_MAX, "state names");
 _Static_assert(ARRAY_SIZE(verdict_names) == FG_VERDICT_MAX, "verdict names");
 _Static_assert(ARRAY_SIZE(drop_names) == FG_DROP_MAX, "drop names");
 _Static_assert(ARRAY_SIZE(counter_names) == FG_CNT_MAX, "counter names");
+_Static_assert(ARRAY_SIZE(inspect_names) == FG_INSPECT_MAX, "inspect names");
 
 const char *fg_state_name(unsigned int s)
 {
@@ -44,6 +46,11 @@ const char *fg_drop_name(unsigned int r)
 const char *fg_counter_name(unsigned int c)
 {
 	return c < FG_CNT_MAX ? counter_names[c] : "?";
+}
+
+const char *fg_inspect_state_name(unsigned int s)
+{
+	return s < FG_INSPECT_MAX ? inspect_names[s] : "?";
 }
 
 const char *fg_action_name(unsigned int a)

@@ -23,6 +23,7 @@ const char *fg_verdict_name(unsigned int verdict);
 const char *fg_drop_name(unsigned int reason);
 const char *fg_counter_name(unsigned int cnt);
 const char *fg_action_name(unsigned int action);	/* allow/deny/inspect */
+const char *fg_inspect_state_name(unsigned int s);	/* none/pending/done */
 const char *fg_hook_name(unsigned int hook);		/* ingress/egress */
 const char *fg_event_type_name(unsigned int type);	/* NULL if unknown */
 const char *fg_family_name(unsigned int family);	/* ipv4/ipv6, NULL */

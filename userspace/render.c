@@ -9,7 +9,10 @@
 #include "cli.h"
 #include "format.h"
 #include "json.h"
+#include "l7_ident.h"
 #include "render.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 __u64 fg_flows_evicted(__u64 inserted, __u64 deleted, long entries)
 {
@@ -457,6 +460,16 @@ static void endpoint_json(struct fg_json *j, const char *key,
 	fg_json_obj_close(j);
 }
 
+/* The flow's application, NULL for a flow that was never inspected (its
+ * app_id is meaningless). An inspected one not (yet) identified is
+ * "unknown". */
+static const char *flow_app(const struct fg_flow_row *r)
+{
+	if (r->f.inspect_state == FG_INSPECT_NONE && r->f.app_id == FG_APP_UNKNOWN)
+		return NULL;
+	return fg_app_name(r->f.app_id);
+}
+
 static void flows_json(FILE *f, const struct fg_flows_snap *s, bool pretty)
 {
 	struct fg_json j;
@@ -481,6 +494,8 @@ static void flows_json(FILE *f, const struct fg_flows_snap *s, bool pretty)
 		fg_json_kstr(&j, "state", fg_state_name(r->f.state));
 		fg_json_kstr(&j, "verdict", fg_action_name(r->f.action));
 		fg_json_kstr(&j, "rule", r->rule);
+		fg_json_kstr(&j, "app", flow_app(r));
+		fg_json_kstr(&j, "inspect", fg_inspect_state_name(r->f.inspect_state));
 		fg_json_ku64(&j, "generation", r->f.gen);
 		fg_json_kstr(&j, "iface", r->iface);
 		fg_json_kbool(&j, "pickup", r->f.flags & FG_FLOW_F_PICKUP);
@@ -506,20 +521,20 @@ static void flows_text(FILE *f, const struct fg_flows_snap *s)
 {
 	static const char *const hdr[] = {
 		"proto", "initiator", "responder", "state", "verdict", "rule",
-		">packets o/r", ">bytes o/r", ">age", ">idle",
+		"app", "inspect", ">packets o/r", ">bytes o/r", ">age", ">idle",
 	};
 	char p[16], ie[FG_EP_STRLEN], re[FG_EP_STRLEN], pk[48], by[48];
 	char age[24], idle[24];
 	struct fg_table t;
 	size_t i;
 
-	if (fg_table_init(&t, 10, hdr))
+	if (fg_table_init(&t, ARRAY_SIZE(hdr), hdr))
 		goto out;
 	for (i = 0; i < s->n; i++) {
 		const struct fg_flow_row *r = &s->rows[i];
 		bool ports = fg_proto_has_ports(r->k.proto);
 		const __u8 *ia, *ra;
-		const char *row[10];
+		const char *row[ARRAY_SIZE(hdr)], *app = flow_app(r);
 		__u16 ip, rp;
 
 		flow_sides(r, &ia, &ip, &ra, &rp);
@@ -535,10 +550,13 @@ static void flows_text(FILE *f, const struct fg_flows_snap *s)
 		row[3] = fg_state_name(r->f.state);
 		row[4] = fg_action_name(r->f.action);
 		row[5] = r->rule ? r->rule : "?";
-		row[6] = pk;
-		row[7] = by;
-		row[8] = fg_fmt_duration(since(s->now_ns, r->f.created_ns), age, sizeof(age));
-		row[9] = fg_fmt_duration(since(s->now_ns, r->f.last_ns), idle, sizeof(idle));
+		row[6] = app ? app : "-";
+		row[7] = r->f.inspect_state == FG_INSPECT_NONE ? "-" :
+			 fg_inspect_state_name(r->f.inspect_state);
+		row[8] = pk;
+		row[9] = by;
+		row[10] = fg_fmt_duration(since(s->now_ns, r->f.created_ns), age, sizeof(age));
+		row[11] = fg_fmt_duration(since(s->now_ns, r->f.last_ns), idle, sizeof(idle));
 		fg_table_add(&t, row);
 	}
 	if (s->n)

@@ -728,7 +728,7 @@ static void test_flows_output(void **state)
 		"\"initiator\":{\"addr\":\"10.0.0.2\",\"port\":40000},"
 		"\"responder\":{\"addr\":\"10.0.0.1\",\"port\":7000},"
 		"\"state\":\"established\",\"verdict\":\"allow\",\"rule\":\"echo\","
-		"\"generation\":1,\"iface\":null,\"pickup\":false,"
+		"\"app\":null,\"inspect\":\"none\",\"generation\":1,\"iface\":null,\"pickup\":false,"
 		"\"packets\":{\"orig\":3,\"reply\":2},\"bytes\":{\"orig\":300,\"reply\":200},"
 		"\"age_seconds\":6.000,\"idle_seconds\":1.000}]\n");
 	free(got);
@@ -738,9 +738,30 @@ static void test_flows_output(void **state)
 	s.total = 2;
 	got = capture(render_flows, &s);
 	assert_non_null(strstr(got, "proto  initiator      responder       state"));
-	assert_non_null(strstr(got, "tcp    10.0.0.1:7000  10.0.0.2:40000  established  allow    echo"));
+	assert_non_null(strstr(got, "tcp    10.0.0.1:7000  10.0.0.2:40000  established  allow    echo  "));
+	assert_non_null(strstr(got, "rule  app  inspect"));
+	assert_non_null(strstr(got, "echo  -    -      "));	/* never inspected */
 	assert_non_null(strstr(got, "3/2"));
 	assert_non_null(strstr(got, "1 of 2 flows shown"));
+	free(got);
+
+	/* Inspected: the app the inspector identified and its state; one
+	 * still pending and not identified is "unknown". */
+	row.f.action = FG_ACTION_INSPECT;
+	row.f.inspect_state = FG_INSPECT_PENDING;
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "inspect  echo  unknown  pending"));
+	free(got);
+	row.f.action = FG_ACTION_ALLOW;
+	row.f.inspect_state = FG_INSPECT_DONE;
+	row.f.app_id = FG_APP_HTTP;
+	s.total = 99;
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "\"rule\":\"echo\",\"app\":\"http\",\"inspect\":\"done\","));
+	free(got);
+	row.f.inspect_state = 7;	/* out of range: shown, not trusted */
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "\"inspect\":\"?\""));
 	free(got);
 }
 
