@@ -427,6 +427,8 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 			m->flags |= FG_RULE_F_LOG;
 		if (r->proto == IPPROTO_ICMPV6)
 			m->flags |= FG_RULE_F_ICMPV6_EXPL;
+		if (r->mode == FG_POLICY_MODE_MONITOR)
+			m->flags |= FG_RULE_F_MONITOR;
 		/* Only an allow needs the inspector's word: a deny is final. */
 		if (r->inspect_dirs && r->action == FG_ACTION_ALLOW) {
 			m->action = FG_ACTION_INSPECT;
@@ -437,6 +439,8 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 	}
 	c->meta[b->n_rules].action = (__u8)p->default_action;
 	c->meta[b->n_rules].flags = FG_RULE_F_DEFAULT;
+	if (p->mode == FG_POLICY_MODE_MONITOR)
+		c->meta[b->n_rules].flags |= FG_RULE_F_MONITOR;
 	return 0;
 }
 

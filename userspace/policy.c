@@ -1965,20 +1965,9 @@ int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags)
 	const char *file = p->path && p->path[0] ? p->path : NULL;
 	size_t first = diags->n, n = 0, i;
 
-	if (p->mode == FG_POLICY_MODE_MONITOR) {
-		fg_diag_add(diags, file, p->mode_line, p->mode_col,
-			    "'mode: monitor' is not supported yet (the fast path enforces every rule)");
-		n++;
-	}
 	for (i = 0; i < p->n_rules; i++) {
 		const struct fg_rule *r = &p->rules[i];
 
-		if (r->mode_set && r->mode == FG_POLICY_MODE_MONITOR) {
-			fg_diag_add(diags, file, r->mode_line, r->mode_col,
-				    "rule '%s': 'mode: monitor' is not supported yet (the fast path enforces every rule)",
-				    r->name);
-			n++;
-		}
 		if (r->apps) {
 			fg_diag_add(diags, file, r->app_line, r->app_col,
 				    "rule '%s': 'app' needs the AF_XDP inspector, not supported yet",

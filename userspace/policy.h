@@ -189,10 +189,10 @@ void fg_policy_free(struct fg_policy *p);
 
 /*
  * Refuse what the loaded data path cannot enforce yet: `app` (and the L7
- * blocks that need it) and monitor mode. Accepting them would change what
- * the firewall does without saying so. 0, or -EOPNOTSUPP with one
- * diagnostic per use. Called where a policy is about to be enforced or
- * checked; delete it once the AF_XDP inspector lands.
+ * blocks that need it). Accepting it would change what the firewall does
+ * without saying so. 0, or -EOPNOTSUPP with one diagnostic per use.
+ * Called where a policy is about to be enforced or checked; delete it once
+ * the AF_XDP inspector lands.
  */
 int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags);
 

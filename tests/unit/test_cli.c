@@ -615,6 +615,14 @@ static void test_event_json(void **state)
 		"\"verdict\":\"deny\",\"reason\":\"policy\"}\n");
 	free(got);
 
+	/* The same denial in monitor mode: delivered, "would_deny". */
+	e.flags = FG_EV_F_MONITOR;
+	got = capture(write_event, &c);
+	assert_int_equal(c.ret, 0);
+	assert_non_null(strstr(got, "\"generation\":3,"
+			       "\"verdict\":\"would_deny\",\"reason\":\"policy\"}\n"));
+	free(got);
+
 	/* A malformed non-IP frame: no addresses, no rule, unknown iface. */
 	memset(&e, 0, sizeof(e));
 	e.ts_ns = 1000000000ULL;

@@ -800,13 +800,8 @@ static void test_l7_modes(void **state)
 		"  - name: c\n"
 		"    mode: monitor\n"				/* 12 */
 		"    action: allow\n");
-	const struct expect gate[] = {
-		{ 3, 1, "'mode: monitor' is not supported yet" },
-		{ 12, 5, "rule 'c': 'mode: monitor' is not supported yet" },
-	};
 	const struct expect gate2[] = {
 		{ 6, 5, "rule 'x': 'app' needs the AF_XDP inspector" },
-		{ 8, 1, "'mode: monitor' is not supported yet" },
 	};
 	struct fg_diags d = { 0 };
 
@@ -823,9 +818,9 @@ static void test_l7_modes(void **state)
 	assert_int_equal(p->rules[1].mode_col, 5);
 	assert_int_equal(p->rules[2].mode, FG_POLICY_MODE_MONITOR);
 	assert_true(p->rules[2].mode_set);
-	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
-	check_diags(&d, gate, 2);
-	fg_diags_free(&d);
+	/* the fast path enforces monitor mode (policy-wide and per rule) */
+	assert_int_equal(fg_policy_check_supported(p, &d), 0);
+	assert_int_equal(d.n, 0);
 	fg_policy_free(p);
 
 	/* defaults; protect and inspect_failure alone are what the fast path does */
@@ -841,14 +836,15 @@ static void test_l7_modes(void **state)
 	assert_int_equal(fg_policy_check_supported(p, &d), 0);
 	fg_policy_free(p);
 
-	/* gate messages come in file order; app on a deny rule is valid */
+	/* app is still refused, monitor mode beside it is not; app on a
+	 * deny rule is valid */
 	p = parse_ok(HDR "rules:\n  - name: x\n    proto: tcp\n    app: ssh\n    action: deny\n"
 		     "mode: monitor\n");
 	assert_int_equal(p->rules[0].apps, FG_APP_BIT(FG_APP_SSH));
 	assert_int_equal(p->rules[0].action, FG_ACTION_DENY);
 	assert_int_equal(p->rules[0].mode, FG_POLICY_MODE_MONITOR);
 	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
-	check_diags(&d, gate2, 2);
+	check_diags(&d, gate2, 1);
 	fg_diags_free(&d);
 	fg_policy_free(p);
 }
