@@ -16,80 +16,32 @@
 #define CL6 "fd00:9::9"
 #define SV6 "fd00:1::5"
 
+/* Policies from three rules; MONITOR after a rule gives it its own mode. */
+#define HDR		"version: 1\ndefault: deny\nrules:\n"
+#define WEB		"  - name: web\n    proto: tcp\n    ports: [80]\n" \
+			"    action: allow\n"
+#define TELNET		"  - name: telnet-watch\n    proto: tcp\n" \
+			"    ports: [23]\n    action: deny\n"
+#define SMTP		"  - name: no-smtp\n    proto: tcp\n" \
+			"    ports: [25]\n    action: deny\n"
+#define MONITOR		"    mode: monitor\n"
+
 /* Protect policy with one monitor rule. */
-static const char policy_rule[] =
-	"version: 1\n"
-	"default: deny\n"
-	"rules:\n"
-	"  - name: web\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    action: allow\n"
-	"  - name: telnet-watch\n"
-	"    proto: tcp\n"
-	"    ports: [23]\n"
-	"    action: deny\n"
-	"    mode: monitor\n"
-	"  - name: no-smtp\n"
-	"    proto: tcp\n"
-	"    ports: [25]\n"
-	"    action: deny\n";
+static const char policy_rule[] = HDR WEB TELNET MONITOR SMTP;
 
 /* Monitor policy (its default too) with one rule that still protects. */
 static const char policy_all[] =
-	"version: 1\n"
-	"mode: monitor\n"
-	"default: deny\n"
-	"rules:\n"
-	"  - name: web\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    action: allow\n"
+	"mode: monitor\n" HDR WEB
 	"  - name: no-ssh\n"
 	"    proto: tcp\n"
 	"    ports: [22]\n"
 	"    action: deny\n"
 	"    mode: protect\n"
-	"  - name: no-smtp\n"
-	"    proto: tcp\n"
-	"    ports: [25]\n"
-	"    action: deny\n";
+	SMTP;
 
 /* policy_rule with every rule enforced, and with smtp monitored instead. */
-static const char policy_protect[] =
-	"version: 1\n"
-	"default: deny\n"
-	"rules:\n"
-	"  - name: web\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    action: allow\n"
-	"  - name: telnet-watch\n"
-	"    proto: tcp\n"
-	"    ports: [23]\n"
-	"    action: deny\n"
-	"  - name: no-smtp\n"
-	"    proto: tcp\n"
-	"    ports: [25]\n"
-	"    action: deny\n";
-
-static const char policy_smtp_watch[] =
-	"version: 1\n"
-	"default: deny\n"
-	"rules:\n"
-	"  - name: web\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    action: allow\n"
-	"  - name: telnet-watch\n"
-	"    proto: tcp\n"
-	"    ports: [23]\n"
-	"    action: deny\n"
-	"  - name: no-smtp\n"
-	"    proto: tcp\n"
-	"    ports: [25]\n"
-	"    action: deny\n"
-	"    mode: monitor\n";
+static const char policy_protect[] = HDR WEB TELNET SMTP;
+static const char policy_smtp_watch[] = HDR WEB TELNET SMTP MONITOR;
 
 static const char *const policies[] = { policy_protect, policy_smtp_watch };
 
@@ -223,20 +175,7 @@ static const struct fixture fixtures[] = {
  * a protect denial with log: true keeps its plain event. */
 static void test_monitor_events(void **state)
 {
-	static const char yaml[] =
-		"version: 1\n"
-		"default: deny\n"
-		"rules:\n"
-		"  - name: telnet-watch\n"
-		"    proto: tcp\n"
-		"    ports: [23]\n"
-		"    action: deny\n"
-		"    mode: monitor\n"
-		"  - name: no-smtp\n"
-		"    proto: tcp\n"
-		"    ports: [25]\n"
-		"    action: deny\n"
-		"    log: true\n";
+	static const char yaml[] = HDR TELNET MONITOR SMTP "    log: true\n";
 	struct pkt_spec telnet = TCP4(CL, 41000, SV, 23, SYN);
 	struct pkt_spec smtp = TCP4(CL, 41001, SV, 25, SYN);
 	__u8 cl[16] = { 10, 9, 9, 9 }, sv[16] = { 10, 0, 0, 5 };
