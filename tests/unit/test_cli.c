@@ -736,7 +736,7 @@ static void test_flows_output(void **state)
 		"\"initiator\":{\"addr\":\"10.0.0.2\",\"port\":40000},"
 		"\"responder\":{\"addr\":\"10.0.0.1\",\"port\":7000},"
 		"\"state\":\"established\",\"verdict\":\"allow\",\"rule\":\"echo\","
-		"\"generation\":1,\"iface\":null,\"pickup\":false,"
+		"\"generation\":1,\"iface\":null,\"pickup\":false,\"monitor\":false,"
 		"\"packets\":{\"orig\":3,\"reply\":2},\"bytes\":{\"orig\":300,\"reply\":200},"
 		"\"age_seconds\":6.000,\"idle_seconds\":1.000}]\n");
 	free(got);
@@ -749,6 +749,18 @@ static void test_flows_output(void **state)
 	assert_non_null(strstr(got, "tcp    10.0.0.1:7000  10.0.0.2:40000  established  allow    echo"));
 	assert_non_null(strstr(got, "3/2"));
 	assert_non_null(strstr(got, "1 of 2 flows shown"));
+	free(got);
+
+	/* A flow that monitor mode allowed: the text shows would_deny, the
+	 * JSON keeps its verdict and says monitor. */
+	row.f.flags |= FG_FLOW_F_MONITOR;
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "established  would_deny  echo"));
+	free(got);
+	s.total = 99;
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "\"verdict\":\"allow\""));
+	assert_non_null(strstr(got, "\"pickup\":false,\"monitor\":true,"));
 	free(got);
 }
 
