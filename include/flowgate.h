@@ -122,7 +122,9 @@ enum fg_drop_reason { FG_DROP_REASONS(FG_X_ENUM_DROP) FG_DROP_MAX };
 	X(INSPECT_REDIRECT,	"inspect_redirect")	/* payload to inspector */ \
 	X(INSPECT_FAIL_OPEN,	"inspect_fail_open")	/* passed, no inspector */ \
 	X(INSPECT_FAIL_CLOSED,	"inspect_fail_closed")	/* dropped, no inspector */ \
-	X(INSPECT_REINJECTED,	"inspect_reinjected")	/* frames back from it */
+	X(INSPECT_REINJECTED,	"inspect_reinjected")	/* frames back from it */ \
+	X(WOULD_DENY,		"would_deny")	/* monitor mode: passed, a rule \
+						 * or the default denies it */
 
 #define FG_X_ENUM_CNT(id, str) FG_CNT_##id,
 enum fg_counter { FG_COUNTERS(FG_X_ENUM_CNT) FG_CNT_MAX };
@@ -143,6 +145,10 @@ enum fg_event_type {
 	FG_EV_FRAG = 3,		/* fragment dropped (reason says why) */
 };
 
+/* fg_event.flags */
+#define FG_EV_F_MONITOR		(1U << 0)	/* FG_EV_DENY in monitor mode:
+						 * the packet was delivered */
+
 /* Rule metadata flags. */
 #define FG_RULE_F_LOG		(1U << 0)	/* emit FG_EV_DENY */
 #define FG_RULE_F_ICMPV6_EXPL	(1U << 1)	/* names icmpv6 explicitly: may
@@ -151,6 +157,9 @@ enum fg_event_type {
 #define FG_RULE_F_FAILSAFE	(1U << 3)
 #define FG_RULE_F_INSPECT	(1U << 4)	/* action FG_ACTION_INSPECT:
 						 * inspect_dirs says which */
+#define FG_RULE_F_MONITOR	(1U << 5)	/* mode: monitor: a deny passes,
+						 * counted and logged as
+						 * "would deny" */
 
 /* fg_rule_meta.inspect_dirs: flow directions whose payload the inspector
  * sees (bit = 1 << enum fg_flow_dir). */
@@ -163,6 +172,8 @@ enum fg_event_type {
 #define FG_FLOW_F_FIN_REPLY	(1U << 2)
 #define FG_FLOW_F_SYNACK	(1U << 3)	/* responder answered SYN */
 #define FG_FLOW_F_PICKUP	(1U << 4)	/* created mid-stream */
+#define FG_FLOW_F_MONITOR	(1U << 5)	/* allowed by monitor mode: its
+						 * rule denies (action ALLOW) */
 
 /* Application protocols the inspector identifies from payload (fg_flow's
  * app_id; policy `app:` names). Append only: ids are stored in flows. */
@@ -412,7 +423,8 @@ struct fg_event {
 	__u8 reason;		/* enum fg_drop_reason */
 	__u16 sport;		/* BE */
 	__u16 dport;		/* BE */
-	__u16 pad;
+	__u8 flags;		/* FG_EV_F_* */
+	__u8 pad;
 	__u8 src[16];		/* BE */
 	__u8 dst[16];		/* BE */
 };

@@ -47,8 +47,6 @@ int fg_cmd_check(int argc, char **argv)
 	}
 
 	err = fg_policy_load(o.file, &p, &diags);
-	if (!err)	/* valid, but can this flowgate enforce it? */
-		err = fg_policy_check_supported(p, &diags);
 	if (!err)
 		err = fg_compile(p, FG_MAX_RULES_DEFAULT, &c, &diags);
 	if (err) {

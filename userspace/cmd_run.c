@@ -263,14 +263,6 @@ static int load_compile(const char *path, __u32 max_rules,
 		code = err == -ENOMEM ? FG_EXIT_FAIL : FG_EXIT_USAGE;
 		goto fail;
 	}
-	/* keys the data path cannot enforce yet (app, monitor): refuse */
-	err = fg_policy_check_supported(*p, &diags);
-	if (err) {
-		code = FG_EXIT_USAGE;
-		fg_policy_free(*p);
-		*p = NULL;
-		goto fail;
-	}
 	if (test_inspect && fg_insp_test_apply(test_inspect, *p)) {
 		if (asprintf(why, "%s: --test-inspect: no rule named '%s'",
 			     path, test_inspect->rule) < 0)

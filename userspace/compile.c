@@ -457,6 +457,8 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 			m->flags |= FG_RULE_F_LOG;
 		if (r->proto == IPPROTO_ICMPV6)
 			m->flags |= FG_RULE_F_ICMPV6_EXPL;
+		if (r->mode == FG_POLICY_MODE_MONITOR)
+			m->flags |= FG_RULE_F_MONITOR;
 		/* An app rule decides only once the payload is identified,
 		 * whatever its action (a flow of another app falls through
 		 * to the next rule). Without `app`, only an allow needs the
@@ -472,6 +474,8 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 	}
 	c->meta[b->n_rules].action = (__u8)p->default_action;
 	c->meta[b->n_rules].flags = FG_RULE_F_DEFAULT;
+	if (p->mode == FG_POLICY_MODE_MONITOR)
+		c->meta[b->n_rules].flags |= FG_RULE_F_MONITOR;
 	free(app_dirs);
 	return 0;
 }

@@ -81,7 +81,8 @@ int fg_event_write_json(FILE *f, const void *data, size_t size,
 		name = n->rule_name(n->arg, e->gen, e->rule);
 	fg_json_kstr(&j, "rule", name);
 	fg_json_ku64(&j, "generation", e->gen);
-	fg_json_kstr(&j, "verdict", e->action == FG_ACTION_ALLOW ? "allow" : "deny");
+	fg_json_kstr(&j, "verdict", (e->flags & FG_EV_F_MONITOR) ? "would_deny" :
+				    e->action == FG_ACTION_ALLOW ? "allow" : "deny");
 	fg_json_kstr(&j, "reason", e->reason < FG_DROP_MAX ?
 				   fg_drop_name(e->reason) : NULL);
 	fg_json_obj_close(&j);

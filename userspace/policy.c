@@ -8,8 +8,8 @@
  * policy with any error is not returned at all. Names are looked up through
  * hash tables so 100,000 rules and 1,000,000 group addresses parse in
  * linear time. The issue-4 keys (app, mode, inspect_failure, L7
- * conditions) are validated here too; fg_policy_check_supported() refuses
- * monitor mode until the fast path can enforce it.
+ * conditions) are validated here too; the fast path enforces monitor
+ * mode and the inspector's L7 engine the rest.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1970,34 +1970,6 @@ out_free:
 out_close:
 	close(fd);
 	return err;
-}
-
-/* ---- what the data path cannot enforce yet ---- */
-
-int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags)
-{
-	const char *file = p->path && p->path[0] ? p->path : NULL;
-	size_t first = diags->n, n = 0, i;
-
-	if (p->mode == FG_POLICY_MODE_MONITOR) {
-		fg_diag_add(diags, file, p->mode_line, p->mode_col,
-			    "'mode: monitor' is not supported yet (the fast path enforces every rule)");
-		n++;
-	}
-	for (i = 0; i < p->n_rules; i++) {
-		const struct fg_rule *r = &p->rules[i];
-
-		if (r->mode_set && r->mode == FG_POLICY_MODE_MONITOR) {
-			fg_diag_add(diags, file, r->mode_line, r->mode_col,
-				    "rule '%s': 'mode: monitor' is not supported yet (the fast path enforces every rule)",
-				    r->name);
-			n++;
-		}
-	}
-	if (!n)
-		return 0;
-	sort_diags(diags, first);
-	return -EOPNOTSUPP;
 }
 
 /* ---- reference matching (docs/policy.md, "L7 conditions") ---- */

@@ -187,14 +187,6 @@ int fg_policy_parse(const char *name, const char *buf, size_t len,
 
 void fg_policy_free(struct fg_policy *p);
 
-/*
- * Refuse what the loaded data path cannot enforce yet: monitor mode (the
- * kernel side of it; the L7 engine honours it). Accepting it would change
- * what the firewall does without saying so. 0, or -EOPNOTSUPP with one
- * diagnostic per use. Called where a policy is about to be enforced or
- * checked; delete it once the fast path's monitor mode lands.
- */
-int fg_policy_check_supported(const struct fg_policy *p, struct fg_diags *diags);
 
 /*
  * Does value (len bytes, not NUL-terminated) match pat? Names compare

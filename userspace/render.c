@@ -499,6 +499,8 @@ static void flows_json(FILE *f, const struct fg_flows_snap *s, bool pretty)
 		fg_json_ku64(&j, "generation", r->f.gen);
 		fg_json_kstr(&j, "iface", r->iface);
 		fg_json_kbool(&j, "pickup", r->f.flags & FG_FLOW_F_PICKUP);
+		/* allowed only because of monitor mode */
+		fg_json_kbool(&j, "monitor", r->f.flags & FG_FLOW_F_MONITOR);
 		fg_json_kobj_open(&j, "packets");
 		fg_json_ku64(&j, "orig", r->f.packets[FG_DIR_ORIG]);
 		fg_json_ku64(&j, "reply", r->f.packets[FG_DIR_REPLY]);
@@ -548,7 +550,8 @@ static void flows_text(FILE *f, const struct fg_flows_snap *s)
 		row[1] = fg_fmt_endpoint(r->k.family, ia, ip, ports, ie, sizeof(ie));
 		row[2] = fg_fmt_endpoint(r->k.family, ra, rp, ports, re, sizeof(re));
 		row[3] = fg_state_name(r->f.state);
-		row[4] = fg_action_name(r->f.action);
+		row[4] = r->f.flags & FG_FLOW_F_MONITOR ? "would_deny" :
+			 fg_action_name(r->f.action);
 		row[5] = r->rule ? r->rule : "?";
 		row[6] = app ? app : "-";
 		row[7] = r->f.inspect_state == FG_INSPECT_NONE ? "-" :

@@ -27,11 +27,42 @@ static __always_inline void fg_set_drop(struct fg_state *s, int reason)
 						    FG_VERDICT_DENY;
 }
 
-/* A rule denied a new flow: drop, and tell user space if the rule logs. */
+/* Does this rule deny, but only in monitor mode (deliver and log)? */
+static __always_inline int fg_meta_would_deny(const struct fg_rule_meta *meta)
+{
+	return meta->action == FG_ACTION_DENY &&
+	       (meta->flags & FG_RULE_F_MONITOR);
+}
+
+/* What a flow decided by meta records: monitor mode turns a deny into an
+ * allow marked FG_FLOW_F_MONITOR, so the flow's later packets take the
+ * known-flow path like any allowed flow. */
+static __always_inline void fg_flow_set_action(struct fg_flow *f,
+					       const struct fg_rule_meta *meta)
+{
+	if (fg_meta_would_deny(meta)) {
+		f->action = FG_ACTION_ALLOW;
+		f->flags |= FG_FLOW_F_MONITOR;
+	} else {
+		f->action = meta->action;
+		f->flags &= ~FG_FLOW_F_MONITOR;
+	}
+}
+
+/* A rule denied a new flow: drop, and tell user space if the rule logs.
+ * In monitor mode: deliver, count and always log it as "would deny". */
 static __always_inline void fg_deny_new(struct fg_state *s,
 					const struct fg_pkt *pkt,
 					const struct fg_rule_meta *meta)
 {
+	if (meta->flags & FG_RULE_F_MONITOR) {
+		s->verdict = FG_VERDICT_ALLOW;
+		s->reason = FG_DROP_POLICY;	/* the event's reason */
+		s->ev_flags = FG_EV_F_MONITOR;
+		fg_cnt(s, FG_CNT_WOULD_DENY);
+		fg_event_emit(s, pkt, FG_EV_DENY);
+		return;
+	}
 	fg_set_drop(s, FG_DROP_POLICY);
 	if (meta->flags & FG_RULE_F_LOG)
 		fg_event_emit(s, pkt, FG_EV_DENY);
@@ -109,7 +140,7 @@ static __always_inline int fg_flow_recheck(struct fg_state *s,
 	if (!meta)
 		return -1;
 	f->rule = rule;
-	f->action = meta->action;
+	fg_flow_set_action(f, meta);
 	fg_insp_recheck(f, meta);	/* inspect: keep its verdict */
 	f->gen = s->gen;
 	fg_cnt(s, FG_CNT_FLOW_RECHECK);
@@ -243,6 +274,8 @@ static __always_inline void fg_known_flow(struct fg_state *s,
 		fg_set_drop(s, FG_DROP_FLOW_DENIED);
 		return;
 	}
+	if (f->flags & FG_FLOW_F_MONITOR)	/* protect would drop it */
+		fg_cnt(s, FG_CNT_WOULD_DENY);
 	if (pkt->proto == IPPROTO_TCP)
 		fg_tcp_update(f, pkt->tcp_flags, dir);
 	s->verdict = f->action == FG_ACTION_INSPECT ? FG_VERDICT_INSPECT :
@@ -285,7 +318,8 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 			rrule = fg_classify(s->slot, &in);
 			rmeta = rrule == FG_CLS_ERR ? 0 :
 				fg_rule_meta(s, rrule);
-			if (!rmeta || rmeta->action == FG_ACTION_DENY) {
+			if ((!rmeta || rmeta->action == FG_ACTION_DENY) &&
+			    !(meta->flags & FG_RULE_F_MONITOR)) {
 				/* No entry: a stray segment must not block
 				 * the real flow with a denied entry. */
 				s->rule = rule;
@@ -294,11 +328,16 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 				fg_deny_new(s, pkt, meta);
 				return;
 			}
-			rule = rrule;
-			meta = rmeta;
-			dir = FG_DIR_REPLY;
-			init_lo = !src_lo;
-			cls_port = in.port;
+			/* Monitor mode tracks a stray segment as seen: an
+			 * allowed entry blocks nothing, and the connections
+			 * that were open when monitoring began stay fast. */
+			if (rmeta && rmeta->action != FG_ACTION_DENY) {
+				rule = rrule;
+				meta = rmeta;
+				dir = FG_DIR_REPLY;
+				init_lo = !src_lo;
+				cls_port = in.port;
+			}
 		}
 		nf.state = FG_STATE_ESTABLISHED;
 		nf.flags = FG_FLOW_F_PICKUP;
@@ -316,7 +355,7 @@ static __always_inline void fg_new_flow(struct fg_state *s,
 	}
 	nf.rule = rule;
 	nf.gen = s->gen;
-	nf.action = meta->action;
+	fg_flow_set_action(&nf, meta);
 	if (meta->action == FG_ACTION_INSPECT)		/* inspect */
 		nf.inspect_state = FG_INSPECT_PENDING;
 	if (init_lo)

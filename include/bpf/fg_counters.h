@@ -30,7 +30,8 @@ struct fg_state {
 	__u8 reason;			/* enum fg_drop_reason if dropped */
 	__u8 action;			/* enum fg_action of the deciding rule */
 	__u32 rule;			/* deciding rule, or FG_RULE_NONE */
-	__u32 pad;
+	__u8 ev_flags;			/* FG_EV_F_* of this packet's events */
+	__u8 pad[3];
 };
 
 static __always_inline struct fg_counters *fg_stats_get(void)

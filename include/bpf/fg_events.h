@@ -84,6 +84,7 @@ FG_GLOBAL int fg_event_emit(struct fg_state *s, const struct fg_pkt *pkt,
 	ev->reason = s->reason;
 	ev->sport = pkt->sport;
 	ev->dport = pkt->dport;
+	ev->flags = s->ev_flags;
 	ev->pad = 0;
 	__builtin_memcpy(ev->src, pkt->src, 16);
 	__builtin_memcpy(ev->dst, pkt->dst, 16);

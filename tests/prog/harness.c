@@ -428,6 +428,27 @@ __u64 fg_h_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
+static int ev_append(void *ctx, void *data, size_t size)
+{
+	struct fg_h_ev_log *l = ctx;
+
+	if (size >= sizeof(struct fg_event) && l->n < FG_H_EV_MAX)
+		memcpy(&l->ev[l->n++], data, sizeof(struct fg_event));
+	return 0;
+}
+
+struct ring_buffer *fg_h_events_open(struct fg_h *h, struct fg_h_ev_log *l)
+{
+	struct ring_buffer *rb;
+
+	rb = ring_buffer__new(fg_dp_events_fd(&h->dp), ev_append, l, NULL);
+	if (!rb)
+		return NULL;
+	ring_buffer__consume(rb);
+	l->n = 0;
+	return rb;
+}
+
 void fg_h_sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };

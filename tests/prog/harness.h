@@ -119,6 +119,17 @@ int fg_h_flow_find_spec(struct fg_h *h, const struct pkt_spec *s,
 			bool *tuple_is_orig);
 long fg_h_flow_count(struct fg_h *h);
 
+/* ---- events ---- */
+#define FG_H_EV_MAX	64
+struct fg_h_ev_log {
+	struct fg_event ev[FG_H_EV_MAX];	/* the first FG_H_EV_MAX */
+	int n;
+};
+struct ring_buffer;
+/* A reader of h's event ring that appends to l (ring_buffer__consume());
+ * events already queued are discarded. NULL on failure. */
+struct ring_buffer *fg_h_events_open(struct fg_h *h, struct fg_h_ev_log *l);
+
 /* ---- clock ---- */
 __u64 fg_h_now_ns(void);		/* CLOCK_MONOTONIC, as bpf_ktime */
 void fg_h_sleep_ms(unsigned int ms);

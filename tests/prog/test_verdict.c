@@ -499,28 +499,11 @@ static void test_many_rules_scan(void **state)
 
 /* ---- events ---- */
 
-struct ev_log {
-	struct fg_event ev[64];
-	int n;
-};
-
-static int ev_cb(void *ctx, void *data, size_t size)
+static struct ring_buffer *ev_open(struct fg_h *h, struct fg_h_ev_log *l)
 {
-	struct ev_log *l = ctx;
+	struct ring_buffer *rb = fg_h_events_open(h, l);
 
-	if (size >= sizeof(struct fg_event) && l->n < 64)
-		memcpy(&l->ev[l->n++], data, sizeof(struct fg_event));
-	return 0;
-}
-
-static struct ring_buffer *ev_open(struct fg_h *h, struct ev_log *l)
-{
-	struct ring_buffer *rb;
-
-	rb = ring_buffer__new(fg_dp_events_fd(&h->dp), ev_cb, l, NULL);
 	assert_non_null(rb);
-	ring_buffer__consume(rb);	/* drop anything older */
-	l->n = 0;
 	return rb;
 }
 
@@ -535,7 +518,7 @@ static void test_event_log_deny(void **state)
 				 .proto = IPPROTO_UDP, .ip_id = 42,
 				 .frag_off = 100, .no_l4 = true, .payload = 8 };
 	struct fg_counters c0, c1, d;
-	struct ev_log l;
+	struct fg_h_ev_log l;
 	struct ring_buffer *rb;
 	struct fg_h *h;
 	__u8 a4[16] = { 10, 9, 9, 9 }, b4[16] = { 10, 0, 0, 5 };
@@ -617,7 +600,7 @@ static void test_event_ratelimit(void **state)
 	struct pkt_spec bad = { .family = 4, .proto = IPPROTO_TCP, .dport = 80,
 				.tcp_flags = SYN, .set = PKT_SET_IHL, .ihl = 3 };
 	struct fg_counters c0, c1, d;
-	struct ev_log l;
+	struct fg_h_ev_log l;
 	struct ring_buffer *rb;
 	struct fg_h *h;
 	int i;

@@ -615,6 +615,14 @@ static void test_event_json(void **state)
 		"\"verdict\":\"deny\",\"reason\":\"policy\"}\n");
 	free(got);
 
+	/* The same denial in monitor mode: delivered, "would_deny". */
+	e.flags = FG_EV_F_MONITOR;
+	got = capture(write_event, &c);
+	assert_int_equal(c.ret, 0);
+	assert_non_null(strstr(got, "\"generation\":3,"
+			       "\"verdict\":\"would_deny\",\"reason\":\"policy\"}\n"));
+	free(got);
+
 	/* A malformed non-IP frame: no addresses, no rule, unknown iface. */
 	memset(&e, 0, sizeof(e));
 	e.ts_ns = 1000000000ULL;
@@ -728,7 +736,7 @@ static void test_flows_output(void **state)
 		"\"initiator\":{\"addr\":\"10.0.0.2\",\"port\":40000},"
 		"\"responder\":{\"addr\":\"10.0.0.1\",\"port\":7000},"
 		"\"state\":\"established\",\"verdict\":\"allow\",\"rule\":\"echo\","
-		"\"app\":null,\"inspect\":\"none\",\"generation\":1,\"iface\":null,\"pickup\":false,"
+		"\"app\":null,\"inspect\":\"none\",\"generation\":1,\"iface\":null,\"pickup\":false,\"monitor\":false,"
 		"\"packets\":{\"orig\":3,\"reply\":2},\"bytes\":{\"orig\":300,\"reply\":200},"
 		"\"age_seconds\":6.000,\"idle_seconds\":1.000}]\n");
 	free(got);
@@ -744,6 +752,20 @@ static void test_flows_output(void **state)
 	assert_non_null(strstr(got, "3/2"));
 	assert_non_null(strstr(got, "1 of 2 flows shown"));
 	free(got);
+
+	/* A flow that monitor mode allowed: the text shows would_deny, the
+	 * JSON keeps its verdict and says monitor. */
+	row.f.flags |= FG_FLOW_F_MONITOR;
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "established  would_deny  echo"));
+	free(got);
+	s.total = 99;
+	got = capture(render_flows, &s);
+	assert_non_null(strstr(got, "\"verdict\":\"allow\""));
+	assert_non_null(strstr(got, "\"pickup\":false,\"monitor\":true,"));
+	free(got);
+	row.f.flags &= ~FG_FLOW_F_MONITOR;
+	s.total = 2;
 
 	/* Inspected: the app the inspector identified and its state; one
 	 * still pending and not identified is "unknown". */

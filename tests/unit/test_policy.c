@@ -783,9 +783,6 @@ static void test_l7_example(void **state)
 	assert_int_equal(r->apps, 0);
 	assert_int_equal(r->app_line, 0);
 
-	/* the L7 engine enforces app rules: the gate lets them through */
-	assert_int_equal(fg_policy_check_supported(p, &d), 0);
-	assert_int_equal(d.n, 0);
 	fg_policy_free(p);
 }
 
@@ -803,13 +800,6 @@ static void test_l7_modes(void **state)
 		"  - name: c\n"
 		"    mode: monitor\n"				/* 12 */
 		"    action: allow\n");
-	const struct expect gate[] = {
-		{ 3, 1, "'mode: monitor' is not supported yet" },
-		{ 12, 5, "rule 'c': 'mode: monitor' is not supported yet" },
-	};
-	const struct expect gate2[] = {
-		{ 8, 1, "'mode: monitor' is not supported yet" },
-	};
 	struct fg_diags d = { 0 };
 
 	assert_int_equal(p->mode, FG_POLICY_MODE_MONITOR);
@@ -825,33 +815,24 @@ static void test_l7_modes(void **state)
 	assert_int_equal(p->rules[1].mode_col, 5);
 	assert_int_equal(p->rules[2].mode, FG_POLICY_MODE_MONITOR);
 	assert_true(p->rules[2].mode_set);
-	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
-	check_diags(&d, gate, 2);
-	fg_diags_free(&d);
 	fg_policy_free(p);
 
 	/* defaults; protect and inspect_failure alone are what the fast path does */
 	p = parse_ok(HDR "inspect_failure: open\nrules:\n  - {name: a, mode: protect, action: allow}\n");
 	assert_int_equal(p->mode, FG_POLICY_MODE_PROTECT);
 	assert_int_equal(p->mode_line, 0);
-	assert_int_equal(fg_policy_check_supported(p, &d), 0);
-	assert_int_equal(d.n, 0);
 	fg_policy_free(p);
 	p = parse_ok(HDR);
 	assert_int_equal(p->inspect_failure, FG_POLICY_INSPECT_CLOSED);
 	assert_int_equal(p->inspect_failure_line, 0);
-	assert_int_equal(fg_policy_check_supported(p, &d), 0);
 	fg_policy_free(p);
 
-	/* app on a deny rule is valid; only monitor mode is gated */
+	/* app on a deny rule, monitor mode beside it: valid */
 	p = parse_ok(HDR "rules:\n  - name: x\n    proto: tcp\n    app: ssh\n    action: deny\n"
 		     "mode: monitor\n");
 	assert_int_equal(p->rules[0].apps, FG_APP_BIT(FG_APP_SSH));
 	assert_int_equal(p->rules[0].action, FG_ACTION_DENY);
 	assert_int_equal(p->rules[0].mode, FG_POLICY_MODE_MONITOR);
-	assert_int_equal(fg_policy_check_supported(p, &d), -EOPNOTSUPP);
-	check_diags(&d, gate2, 1);
-	fg_diags_free(&d);
 	fg_policy_free(p);
 }
 
