@@ -424,9 +424,12 @@ void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop)
 	/* The tail of time to verdict is the wake-up: a sleeping worker
 	 * waits behind whatever runs on its CPU (ms on shared cores). The
 	 * lowest real-time priority runs it at once. A spinning worker must
-	 * not have it (it would starve its CPU). EPERM: stay as we are. */
+	 * not have it (it would starve its CPU). Under a sustained flood the
+	 * loop below runs without sleeping; the kernel's RT throttling
+	 * (sched_rt_runtime_us) still leaves the CPU 5% for the rest.
+	 * EPERM (no CAP_SYS_NICE): stay as we are, only slower to wake. */
 	if (!w->busy_poll)
-		w->rt = !pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 
 	while (!*stop) {
 		if (pass_once(w))

@@ -30,7 +30,6 @@ struct fg_xsk_worker {
 				 * arrive tagged (capture veth) */
 	bool busy_poll;		/* never sleep in poll() */
 	/* State. */
-	bool rt;		/* runs SCHED_FIFO (not busy polling) */
 	void *area;
 	struct xsk_umem *umem;
 	struct xsk_ring_prod fill;
