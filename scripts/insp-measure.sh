@@ -66,8 +66,8 @@ else:
     conn(b"x" * 65536, (n + 65535) // 65536)
     print("MBps %.1f" % (n / (time.time() - t) / 1e6))
 PY
-in_s python3 "$E2E_TMP/s.py" >/dev/null 2>&1 &
-SRV=$!
+nsenter --net="/run/netns/$NS_S" -- python3 "$E2E_TMP/s.py" >/dev/null 2>&1 &
+SRV=$!	# nsenter execs python3: this is the server
 fg_start "$E2E_TMP/p.yaml" native \
 	--test-inspect "rule=insp,allow=FGALLOW,dirs=orig" "$@" || exit 1
 sleep 0.3
