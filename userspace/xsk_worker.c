@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +441,17 @@ void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop)
 {
 	struct pollfd pfd = { .fd = xsk_socket__fd(w->rx_xsk),
 			      .events = POLLIN };
+	struct sched_param sp = { .sched_priority = 1 };
+
+	/* The tail of time to verdict is the wake-up: a sleeping worker
+	 * waits behind whatever runs on its CPU (ms on shared cores). The
+	 * lowest real-time priority runs it at once. A spinning worker must
+	 * not have it (it would starve its CPU). Under a sustained flood the
+	 * loop below runs without sleeping; the kernel's RT throttling
+	 * (sched_rt_runtime_us) still leaves the CPU 5% for the rest.
+	 * EPERM (no CAP_SYS_NICE): stay as we are, only slower to wake. */
+	if (!w->busy_poll)
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 
 	while (!*stop) {
 		if (pass_once(w))
