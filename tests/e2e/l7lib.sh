@@ -3,26 +3,20 @@
 # and servers (curl, openssl, dig, dnsmasq) through the L7 policy engine.
 # Source it after lib.sh.
 
-# l7_accepted WHAT POLICY: succeeds if this build accepts POLICY. While it
-# refuses an L7 key ("not supported yet": that part of the L7 engine is not
-# merged) the checks of WHAT are skipped, saying so; any other refusal of
-# the test's own policy is a failure.
+# l7_accepted WHAT POLICY: succeeds if this build accepts POLICY; a
+# refusal of the test's own policy is a failure of WHAT.
 l7_accepted() {
 	local out rc
 	out=$("$FG" check "$2" 2>&1)
 	rc=$?
 	[ "$rc" -eq 0 ] && return 0
-	if grep -q "not supported yet" <<<"$out"; then
-		printf 'SKIP %s: %s: this build refuses: %s\n' "$T" "$1" "$(head -n 1 <<<"$out")"
-	else
-		fail "$1: policy check" "exit $rc: $(head -n 3 <<<"$out" | tr '\n' ' ')"
-	fi
+	fail "$1: policy check" "exit $rc: $(head -n 3 <<<"$out" | tr '\n' ' ')"
 	return 1
 }
 
 # l7_require_engine POLICY: the rest of the test needs POLICY accepted.
 l7_require_engine() {
-	l7_accepted "L7 checks" "$1" || exit $((E2E_FAILED > 0))
+	l7_accepted "L7 checks" "$1" || exit 1
 }
 
 # l7_topo: topo_create, then wait for both veth ends to have carrier. The

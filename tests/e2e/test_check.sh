@@ -94,8 +94,8 @@ YAML
 out=$("$FG" check "$P/l7.yaml" 2>&1)
 expect_eq "app rule accepted: exit 0" "$?" 0
 
-# Monitor mode waits for the fast path's half: refused, never ignored.
-cat >"$P/reserved.yaml" <<'YAML'
+# Monitor mode is enforced (fast path and L7 engine): accepted.
+cat >"$P/monitor.yaml" <<'YAML'
 version: 1
 default: deny
 mode: monitor
@@ -105,9 +105,23 @@ rules:
     ports: [80]
     action: allow
 YAML
+out=$("$FG" check "$P/monitor.yaml" 2>&1)
+expect_eq "monitor mode accepted: exit 0" "$?" 0
+
+# A reserved key is refused, never ignored, and located.
+cat >"$P/reserved.yaml" <<'YAML'
+version: 1
+default: deny
+sensors: {}
+rules:
+  - name: web
+    proto: tcp
+    ports: [80]
+    action: allow
+YAML
 out=$("$FG" check "$P/reserved.yaml" 2>&1)
-expect_eq "monitor mode refused: exit 2" "$?" 2
-expect_match "refused key located" "$out" "reserved\.yaml:3:[0-9]+: "
+expect_eq "reserved key refused: exit 2" "$?" 2
+expect_match "refused key located" "$out" "reserved\.yaml:3:[0-9]+: .*not supported yet"
 
 out=$("$FG" check "$P/does-not-exist.yaml" 2>&1)
 expect_eq "missing file: exit 2" "$?" 2

@@ -723,7 +723,6 @@ static void assert_pat(const struct fg_pat *p, const char *text, bool wildcard,
 static void test_l7_example(void **state)
 {
 	struct fg_policy *p = parse_ok(l7_example);
-	struct fg_diags d = { 0 };
 	const struct fg_rule *r;
 
 	assert_int_equal(p->mode, FG_POLICY_MODE_PROTECT);
@@ -800,7 +799,6 @@ static void test_l7_modes(void **state)
 		"  - name: c\n"
 		"    mode: monitor\n"				/* 12 */
 		"    action: allow\n");
-	struct fg_diags d = { 0 };
 
 	assert_int_equal(p->mode, FG_POLICY_MODE_MONITOR);
 	assert_int_equal(p->inspect_failure, FG_POLICY_INSPECT_OPEN);
