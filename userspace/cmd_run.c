@@ -494,6 +494,7 @@ static int do_stats(struct daemon *d, FILE *out, FILE *errf, bool json,
 	struct fg_stats_iface ifs[FG_MAX_IFACES];
 	const struct gen_info *g = &d->cur;
 	struct fg_stats_snap s = { 0 };
+	struct fg_l7_stats l7st;
 	struct fg_rule_counters *cnt;
 	struct fg_stats_rule *rules;
 	__u32 i;
@@ -541,6 +542,10 @@ static int do_stats(struct daemon *d, FILE *out, FILE *errf, bool json,
 			s.n_insp = FG_INSP_QUEUES_SHOWN;
 		s.insp = d->insp_q;
 		fg_insp_latency(d->insp, &s.insp_lat);
+		if (d->l7) {
+			fg_l7_engine_stats(d->l7, &l7st);
+			s.l7 = &l7st;
+		}
 	}
 	fg_render_stats(out, &s, json, pretty);
 	free(cnt);

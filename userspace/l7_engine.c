@@ -890,15 +890,10 @@ void fg_l7_engine_ops(struct fg_l7_engine *e, struct fg_insp_engine *ops)
 
 void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out)
 {
-	out->flows = __atomic_load_n(&e->st.flows, __ATOMIC_RELAXED);
-	out->flows_live = __atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED);
-	out->table_full = __atomic_load_n(&e->st.table_full, __ATOMIC_RELAXED);
-	out->not_identified = __atomic_load_n(&e->st.not_identified,
-					      __ATOMIC_RELAXED);
-	out->fallthrough = __atomic_load_n(&e->st.fallthrough, __ATOMIC_RELAXED);
-	out->would_deny = __atomic_load_n(&e->st.would_deny, __ATOMIC_RELAXED);
-	out->stream_conflict = __atomic_load_n(&e->st.stream_conflict,
-					       __ATOMIC_RELAXED);
+#define FG_X_L7_LOAD(f, name) \
+	out->f = __atomic_load_n(&e->st.f, __ATOMIC_RELAXED);
+	FG_L7_STATS(FG_X_L7_LOAD)
+#undef FG_X_L7_LOAD
 }
 
 int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,

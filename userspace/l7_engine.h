@@ -28,16 +28,22 @@ struct fg_l7_limits {
 #define FG_L7_DEF_IDENT_BYTES	4096
 #define FG_L7_DEF_IDENT_PKTS	64
 
-/* Engine counters (updated atomically). */
+/* Engine counters (updated atomically), with their printed names. */
+#define FG_L7_STATS(X)							\
+	X(flows,	"flows")	/* flows that got state */	\
+	X(flows_live,	"flows_live")	/* with state now */		\
+	X(table_full,	"table_full")	/* refused: max_flows reached */ \
+	X(not_identified, "not_identified") /* budget spent */		\
+	X(fallthrough,	"fallthrough")	/* sent on to a later rule */	\
+	X(would_deny,	"would_deny")	/* monitor mode */		\
+	X(stream_conflict, "stream_conflict") /* TCP bytes that disagree \
+					       * with inspected ones */
+
+#define FG_X_L7_FIELD(f, name) __u64 f;
 struct fg_l7_stats {
-	__u64 flows;		/* flows that got state */
-	__u64 flows_live;	/* with state now */
-	__u64 table_full;	/* flows refused: max_flows reached */
-	__u64 not_identified;	/* budget spent: "something else" */
-	__u64 fallthrough;	/* flows sent on to a later rule */
-	__u64 would_deny;	/* monitor mode */
-	__u64 stream_conflict;	/* TCP bytes that disagree with inspected ones */
+	FG_L7_STATS(FG_X_L7_FIELD)
 };
+#undef FG_X_L7_FIELD
 
 struct fg_l7_engine;
 

@@ -185,6 +185,13 @@ static void insp_json(struct fg_json *j, const struct fg_stats_snap *s)
 	fg_json_ku64(j, "p50", s->insp_lat.p50_us);
 	fg_json_ku64(j, "p99", s->insp_lat.p99_us);
 	fg_json_obj_close(j);
+	if (s->l7) {
+		fg_json_kobj_open(j, "l7_engine");
+#define FG_X_L7_JSON(f, name) fg_json_ku64(j, name, s->l7->f);
+		FG_L7_STATS(FG_X_L7_JSON)
+#undef FG_X_L7_JSON
+		fg_json_obj_close(j);
+	}
 	fg_json_karr_open(j, "queues");
 	for (i = 0; i < s->n_insp; i++) {
 		const struct fg_insp_queue_stats *q = &s->insp[i];
@@ -316,6 +323,20 @@ static void insp_text(FILE *f, const struct fg_stats_snap *s)
 		fprintf(f, "  time to verdict: p50 %u us, p99 %u us (%llu verdicts)\n",
 			s->insp_lat.p50_us, s->insp_lat.p99_us,
 			(unsigned long long)s->insp_lat.samples);
+	if (s->l7) {
+		const char *sep = "";
+
+		fprintf(f, "  L7 engine:");
+#define FG_X_L7_TEXT(fld, name)						\
+		if (s->l7->fld) {					\
+			fprintf(f, "%s %s %llu", sep, name,		\
+				(unsigned long long)s->l7->fld);	\
+			sep = ",";					\
+		}
+		FG_L7_STATS(FG_X_L7_TEXT)
+#undef FG_X_L7_TEXT
+		fprintf(f, "%s\n", *sep ? "" : " idle");
+	}
 	for (i = 0; i < s->n_insp; i++) {
 		const struct fg_insp_stats *st = &s->insp[i].st;
 		const char *sep = "";

@@ -16,6 +16,7 @@
 
 #include "flowgate.h"
 #include "inspect.h"
+#include "l7_engine.h"
 
 struct fg_status_iface {
 	char name[IF_NAMESIZE];
@@ -74,6 +75,7 @@ struct fg_stats_snap {
 	const struct fg_insp_queue_stats *insp;
 	size_t n_insp;
 	struct fg_insp_latency insp_lat;	/* time to verdict */
+	const struct fg_l7_stats *l7;	/* the L7 engine's, NULL: none */
 };
 
 struct fg_flow_row {

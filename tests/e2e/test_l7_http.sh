@@ -186,6 +186,10 @@ expect_event "event: deny of the denied host" \
 	'.verdict == "deny" and .http.host == "evil.example"'
 expect_event "event: deny of the non-HTTP flow, not as http" \
 	'.verdict == "deny" and .dport == 8081 and .app != "http"'
+expect_cmp "stats: L7 engine counted its flows" \
+	"$(l7_stat .inspector.l7_engine.flows)" -ge 4
+expect_cmp "stats: the non-HTTP flow was not identified as http" \
+	"$(( $(l7_stat .inspector.l7_engine.not_identified) + $(l7_stat .inspector.l7_engine.fallthrough) ))" -ge 1
 fg_stop TERM
 
 # ---- monitor mode: everything delivered, would_deny logged ----
@@ -197,6 +201,8 @@ if l7_accepted "monitor mode" "$E2E_TMP/monitor.yaml"; then
 	expect_eq "monitor: keep-alive second request delivered" "$?" 0
 	expect_event "monitor: would_deny event with rule and path" \
 		'.verdict == "would_deny" and .rule != null and .app == "http" and .http.path == "/secret/b.html"'
+	expect_cmp "monitor: stats count the engine's would_deny" \
+		"$(l7_stat .inspector.l7_engine.would_deny)" -ge 1
 	if l7_event '.verdict == "deny"' >/dev/null; then
 		fail "monitor: no deny event" "$(l7_event '.verdict == "deny"')"
 	else
