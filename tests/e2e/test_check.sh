@@ -94,31 +94,18 @@ YAML
 out=$("$FG" check "$P/l7.yaml" 2>&1)
 expect_eq "app rule accepted: exit 0" "$?" 0
 
+# web_policy FILE TOPLINE: a one-rule policy with TOPLINE at line 3.
+web_policy() {
+	printf 'version: 1\ndefault: deny\n%s\nrules:\n  - name: web\n    proto: tcp\n    ports: [80]\n    action: allow\n' "$2" >"$1"
+}
+
 # Monitor mode is enforced (fast path and L7 engine): accepted.
-cat >"$P/monitor.yaml" <<'YAML'
-version: 1
-default: deny
-mode: monitor
-rules:
-  - name: web
-    proto: tcp
-    ports: [80]
-    action: allow
-YAML
+web_policy "$P/monitor.yaml" "mode: monitor"
 out=$("$FG" check "$P/monitor.yaml" 2>&1)
 expect_eq "monitor mode accepted: exit 0" "$?" 0
 
 # A reserved key is refused, never ignored, and located.
-cat >"$P/reserved.yaml" <<'YAML'
-version: 1
-default: deny
-sensors: {}
-rules:
-  - name: web
-    proto: tcp
-    ports: [80]
-    action: allow
-YAML
+web_policy "$P/reserved.yaml" "sensors: {}"
 out=$("$FG" check "$P/reserved.yaml" 2>&1)
 expect_eq "reserved key refused: exit 2" "$?" 2
 expect_match "refused key located" "$out" "reserved\.yaml:3:[0-9]+: .*not supported yet"
