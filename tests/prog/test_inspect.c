@@ -668,6 +668,39 @@ static void test_icmp_related(void **state)
 	}
 }
 
+/* An app rule with proto any takes TCP and UDP flows only: an ICMP echo
+ * goes on to the next rule, decided in the kernel, never to the inspector
+ * (which could not even find its flow: it keys ICMP without the id). */
+static void test_app_any_other_protos(void **state)
+{
+	static const char any_app[] =
+		"version: 1\n"
+		"default: deny\n"
+		"rules:\n"
+		"  - name: any-dns\n"
+		"    proto: any\n"
+		"    app: dns\n"
+		"    action: allow\n"
+		"  - name: ping\n"
+		"    proto: icmp\n"
+		"    icmp_types: [echo-request]\n"
+		"    action: allow\n";
+	struct pkt_spec echo = ICMP4(NULL, NULL, 8, 0, 77);
+	struct fg_h *h = fg_h_open(any_app);
+	struct fg_counters d;
+
+	assert_non_null(h);
+	xsk_register(h, &xsk);
+	beat(h, 0, 0);
+	assert_int_equal(run(h, FG_H_XDP, echo, &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+	assert_int_equal(flow_of(h, echo).rule,
+			 (__u32)fg_h_rule_id(h, "ping"));
+	expect_xdp(h, dns_pkt(4, true), XDP_REDIRECT, -1);
+	fg_h_close(h);
+}
+
 /* A namespace of our own; its lo is the test-run device. */
 static int own_netns(void)
 {
@@ -699,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_frag_monitor),
 		cmocka_unit_test(test_frag_no_inspector_and_tc),
 		cmocka_unit_test(test_icmp_related),
+		cmocka_unit_test(test_app_any_other_protos),
 	};
 
 	if (fixture_need_root())

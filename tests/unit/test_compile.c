@@ -1727,6 +1727,43 @@ static void test_from_yaml(void **state)
 	fg_diags_free(&d);
 }
 
+/* An app rule with proto any matches TCP and UDP flows only (every app runs
+ * over them): ICMP, GRE... go on to the next rule, in the compiled tables
+ * and in the reference alike. */
+static void test_app_proto_any(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"default: deny\n"
+		"rules:\n"
+		"  - name: any-dns\n"
+		"    proto: any\n"
+		"    app: dns\n"
+		"    action: allow\n"
+		"  - name: ping\n"
+		"    proto: icmp\n"
+		"    action: allow\n"
+		"  - name: rest\n"
+		"    proto: any\n"
+		"    action: allow\n";
+	struct fg_diags d = { 0 };
+	struct fg_policy *p = NULL;
+	struct fg_compiled c;
+
+	assert_int_equal(fg_policy_parse("yaml", yaml, strlen(yaml), &p, &d), 0);
+	c = compile_ok(p);
+	assert_int_equal(c.meta[0].action, FG_ACTION_INSPECT);
+	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", IPPROTO_UDP, 53), 0);
+	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", IPPROTO_TCP, 8080), 0);
+	expect_id(&c, p, pkt("fd00::1", "fd00::2", IPPROTO_UDP, 5353), 0);
+	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", IPPROTO_ICMP, 8 << 8), 1);
+	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", 47, 0), 2);
+	expect_id(&c, p, pkt("fd00::1", "fd00::2", IPPROTO_ICMPV6, 128 << 8), 2);
+	fg_compiled_free(&c);
+	fg_policy_free(p);
+	fg_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1753,6 +1790,7 @@ int main(void)
 		cmocka_unit_test(test_random_differential),
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_from_yaml),
+		cmocka_unit_test(test_app_proto_any),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
