@@ -101,21 +101,28 @@ static int xsk_close(void **state)
 	return 0;
 }
 
+/* The installed policy's rule `name` (edited, then installed again by
+ * install_inspect). */
+static struct fg_rule *policy_rule(struct fg_h *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->policy->n_rules; i++)
+		if (!strcmp(h->policy->rules[i].name, name))
+			return &h->policy->rules[i];
+	fail_msg("no rule %s", name);
+	return NULL;
+}
+
 /* Mark `rule` for inspection (directions dirs) through the compiler and
  * install the result as a new generation. */
 static void install_inspect(struct fg_h *h, const char *rule, __u8 dirs)
 {
 	struct fg_compiled c;
 	struct fg_diags d = { 0 };
-	size_t i;
-	int gen, found = 0;
+	int gen;
 
-	for (i = 0; i < h->policy->n_rules; i++)
-		if (!strcmp(h->policy->rules[i].name, rule)) {
-			h->policy->rules[i].inspect_dirs = dirs;
-			found = 1;
-		}
-	assert_true(found);
+	policy_rule(h, rule)->inspect_dirs = dirs;
 	assert_int_equal(fg_compile(h->policy, h->dp.max_rules, &c, &d), 0);
 	fg_diags_free(&d);
 	gen = fg_dp_install(&h->dp, &c);
@@ -137,6 +144,19 @@ static void xsk_register(struct fg_h *h, struct test_xsk *x)
 
 	assert_int_equal(bpf_map_update_elem(
 		bpf_map__fd(h->dp.tc->maps.fg_xsks), &key, &fd, BPF_ANY), 0);
+}
+
+/* The inspector as the kernel sees it: `policy` with `rule` inspected in
+ * dirs, the XSK of lo's queue registered, a fresh heartbeat. */
+static struct fg_h *open_live(const char *rule, __u8 dirs)
+{
+	struct fg_h *h = fg_h_open(policy);
+
+	assert_non_null(h);
+	install_inspect(h, rule, dirs);
+	xsk_register(h, &xsk);
+	beat(h, 0, 0);
+	return h;
 }
 
 /* Run s at hook; return rv, and the counter deltas in *d. */
@@ -179,15 +199,10 @@ static struct fg_flow flow_of(struct fg_h *h, struct pkt_spec s)
  * redirects and survives a reload. */
 static void test_redirect_then_allow(void **state)
 {
-	struct fg_h *h = fg_h_open(policy);
+	struct fg_h *h = open_live("web", FG_INSPECT_DIR_ORIG);
 	struct pkt_spec pad_ack = WEB_ACK;
 	struct fg_counters d;
 	struct fg_flow f;
-
-	assert_non_null(h);
-	install_inspect(h, "web", FG_INSPECT_DIR_ORIG);
-	xsk_register(h, &xsk);
-	beat(h, 0, 0);
 
 	assert_int_equal(run(h, FG_H_XDP, WEB_SYN, &d), XDP_PASS);
 	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
@@ -241,13 +256,8 @@ static void test_redirect_then_allow(void **state)
  * after a reload. */
 static void test_deny_verdict(void **state)
 {
-	struct fg_h *h = fg_h_open(policy);
+	struct fg_h *h = open_live("web", FG_INSPECT_DIR_ORIG);
 	struct fg_counters d;
-
-	assert_non_null(h);
-	install_inspect(h, "web", FG_INSPECT_DIR_ORIG);
-	xsk_register(h, &xsk);
-	beat(h, 0, 0);
 
 	assert_int_equal(run(h, FG_H_XDP, WEB_SYN, &d), XDP_PASS);
 	assert_int_equal(run(h, FG_H_XDP, with_payload(WEB_ACK, 10), &d),
@@ -427,6 +437,20 @@ static void expect_xdp(struct fg_h *h, struct pkt_spec s, int rv, int drop)
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], rv == XDP_REDIRECT);
 }
 
+/* Exactly one event came since the last look: an uninspectable fragment of
+ * rule dns, with `flags` (FG_EV_F_MONITOR or 0). */
+static void expect_frag_event(struct fg_h *h, struct ring_buffer *rb,
+			      struct fg_h_ev_log *l, __u8 flags)
+{
+	l->n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->ev[0].type, FG_EV_FRAG);
+	assert_int_equal(l->ev[0].reason, FG_DROP_FRAG_UNINSPECTABLE);
+	assert_int_equal(l->ev[0].flags, flags);
+	assert_int_equal(l->ev[0].rule, fg_h_rule_id(h, "dns"));
+}
+
 /*
  * A fragmented datagram in an inspected direction is dropped whole
  * (frag_uninspectable), also one whose first fragment is the UDP header
@@ -439,15 +463,11 @@ static void test_frag_inspected(void **state)
 	int fam;
 
 	for (fam = 4; fam <= 6; fam += 2) {
-		struct fg_h *h = fg_h_open(policy);
+		struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
 		struct ring_buffer *rb;
 		struct fg_h_ev_log l;
 		struct fg_counters d;
 
-		assert_non_null(h);
-		install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
-		xsk_register(h, &xsk);
-		beat(h, 0, 0);
 		rb = fg_h_events_open(h, &l);
 		assert_non_null(rb);
 
@@ -461,12 +481,7 @@ static void test_frag_inspected(void **state)
 		assert_int_equal(d.drop[FG_DROP_FRAG_UNINSPECTABLE], 1);
 		assert_int_equal(d.cnt[FG_CNT_FRAG_FIRST], 1);
 		assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
-		ring_buffer__consume(rb);
-		assert_int_equal(l.n, 1);
-		assert_int_equal(l.ev[0].type, FG_EV_FRAG);
-		assert_int_equal(l.ev[0].reason, FG_DROP_FRAG_UNINSPECTABLE);
-		assert_int_equal(l.ev[0].flags, 0);
-		assert_int_equal(l.ev[0].rule, fg_h_rule_id(h, "dns"));
+		expect_frag_event(h, rb, &l, 0);
 		expect_xdp(h, dns_frag(fam, true, 100, 5, true, 40), XDP_DROP,
 			   FG_DROP_FRAG_UNINSPECTABLE);
 		expect_xdp(h, dns_frag(fam, true, 100, 10, false, 40),
@@ -506,24 +521,13 @@ static void test_frag_inspected(void **state)
  * with one event for the datagram. */
 static void test_frag_monitor(void **state)
 {
-	static const char monitored[] =
-		"version: 1\n"
-		"default: deny\n"
-		"rules:\n"
-		"  - name: dns\n"
-		"    proto: udp\n"
-		"    ports: [53]\n"
-		"    mode: monitor\n"
-		"    action: allow\n";
-	struct fg_h *h = fg_h_open(monitored);
+	struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
 	struct ring_buffer *rb;
 	struct fg_h_ev_log l;
 	struct fg_counters d;
 
-	assert_non_null(h);
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
 	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
-	xsk_register(h, &xsk);
-	beat(h, 0, 0);
 	rb = fg_h_events_open(h, &l);
 	assert_non_null(rb);
 
@@ -536,11 +540,7 @@ static void test_frag_monitor(void **state)
 			     &d), XDP_PASS);
 	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
 	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
-	ring_buffer__consume(rb);
-	assert_int_equal(l.n, 1);
-	assert_int_equal(l.ev[0].type, FG_EV_FRAG);
-	assert_int_equal(l.ev[0].reason, FG_DROP_FRAG_UNINSPECTABLE);
-	assert_int_equal(l.ev[0].flags, FG_EV_F_MONITOR);
+	expect_frag_event(h, rb, &l, FG_EV_F_MONITOR);
 	/* A whole datagram still goes to the inspector. */
 	expect_xdp(h, dns_pkt(4, true), XDP_REDIRECT, -1);
 
@@ -619,16 +619,12 @@ static void test_icmp_related(void **state)
 					    .icmp_type = fam == 4 ? 3 : 2,
 					    .icmp_code = fam == 4 ? 4 : 0,
 					    .inner = &seg };
-		struct fg_h *h = fg_h_open(policy);
+		struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
 		struct fg_counters d;
 
 		seg.tcp_flags = ACK;
 		seg.df = fam == 4;
-		assert_non_null(h);
-		install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
 		install_inspect(h, "web", FG_INSPECT_DIR_ORIG);
-		xsk_register(h, &xsk);
-		beat(h, 0, 0);
 
 		/* Flows in inspection: a query, a connection. */
 		expect_xdp(h, q, XDP_REDIRECT, -1);

@@ -1734,18 +1734,16 @@ static void test_app_proto_any(void **state)
 {
 	static const char yaml[] =
 		"version: 1\n"
-		"default: deny\n"
+		"default: allow\n"
 		"rules:\n"
-		"  - name: any-dns\n"
+		"  - name: web-or-dns\n"
+		"    from: 10.0.0.0/8\n"
 		"    proto: any\n"
-		"    app: dns\n"
-		"    action: allow\n"
-		"  - name: ping\n"
+		"    app: [http, dns]\n"
+		"    action: deny\n"
+		"  - name: icmp\n"
 		"    proto: icmp\n"
-		"    action: allow\n"
-		"  - name: rest\n"
-		"    proto: any\n"
-		"    action: allow\n";
+		"    action: deny\n";
 	struct fg_diags d = { 0 };
 	struct fg_policy *p = NULL;
 	struct fg_compiled c;
@@ -1753,12 +1751,12 @@ static void test_app_proto_any(void **state)
 	assert_int_equal(fg_policy_parse("yaml", yaml, strlen(yaml), &p, &d), 0);
 	c = compile_ok(p);
 	assert_int_equal(c.meta[0].action, FG_ACTION_INSPECT);
-	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", IPPROTO_UDP, 53), 0);
-	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", IPPROTO_TCP, 8080), 0);
-	expect_id(&c, p, pkt("fd00::1", "fd00::2", IPPROTO_UDP, 5353), 0);
-	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", IPPROTO_ICMP, 8 << 8), 1);
-	expect_id(&c, p, pkt("1.1.1.1", "2.2.2.2", 47, 0), 2);
-	expect_id(&c, p, pkt("fd00::1", "fd00::2", IPPROTO_ICMPV6, 128 << 8), 2);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", IPPROTO_UDP, 53), 0);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", IPPROTO_TCP, 8080), 0);
+	expect_id(&c, p, pkt("11.1.1.1", "2.2.2.2", IPPROTO_TCP, 8080), 2);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", IPPROTO_ICMP, 8 << 8), 1);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", 47, 0), 2);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", 132, 9), 2);
 	fg_compiled_free(&c);
 	fg_policy_free(p);
 	fg_diags_free(&d);
