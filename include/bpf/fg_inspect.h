@@ -215,6 +215,14 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	}
 	fg_cnt(s, FG_CNT_INSPECT_FAIL_CLOSED);
 	s->reason = FG_DROP_INSPECT_UNAVAILABLE;
+	/* Monitor mode delivers everything: what closed would drop is a
+	 * would-deny, logged once per packet like a denied new flow. */
+	if (meta->flags & FG_RULE_F_MONITOR) {
+		s->ev_flags = FG_EV_F_MONITOR;
+		fg_cnt(s, FG_CNT_WOULD_DENY);
+		fg_event_emit(s, pkt, FG_EV_DENY);
+		return;
+	}
 	s->verdict = FG_VERDICT_DENY;
 }
 

@@ -317,6 +317,39 @@ static void test_inspect_failure(void **state)
 	fg_h_close(h);
 }
 
+/* Monitor mode delivers what inspect_failure closed would drop: counted as
+ * fail-closed and would-deny, logged as a monitor deny event. */
+static void test_inspect_failure_monitor(void **state)
+{
+	struct pkt_spec dns = UDP4(NULL, 5353, NULL, 53);
+	struct fg_h *h = fg_h_open(policy);
+	struct ring_buffer *rb;
+	struct fg_h_ev_log l;
+	struct fg_counters d;
+
+	assert_non_null(h);
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
+	beat(h, 0, 0);		/* alive, but no socket for the queue */
+	rb = fg_h_events_open(h, &l);
+	assert_non_null(rb);
+
+	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_FAIL_CLOSED], 1);
+	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_UNAVAILABLE], 0);
+	l.n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.ev[0].type, FG_EV_DENY);
+	assert_int_equal(l.ev[0].reason, FG_DROP_INSPECT_UNAVAILABLE);
+	assert_int_equal(l.ev[0].flags, FG_EV_F_MONITOR);
+
+	ring_buffer__free(rb);
+	fg_h_close(h);
+}
+
 /* TC egress: payload goes to the capture veth with the (slot, hook) tag in
  * front; no capture veth means inspect_failure. Marked (re-injected) frames
  * pass untouched. */
@@ -723,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_then_allow),
 		cmocka_unit_test(test_deny_verdict),
 		cmocka_unit_test(test_inspect_failure),
+		cmocka_unit_test(test_inspect_failure_monitor),
 		cmocka_unit_test(test_tc_capture_and_mark),
 		cmocka_unit_test(test_frag_inspected),
 		cmocka_unit_test(test_frag_monitor),
