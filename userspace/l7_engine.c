@@ -334,7 +334,7 @@ static int has_cond(const struct fg_rule *r, __u8 app)
 	case FG_APP_GRPC:
 		return http ? -1 : 0;
 	case FG_APP_TLS:
-		return r->tls.sni.n > 0;
+		return r->tls.sni.n || r->tls.alpn.n || r->tls.versions.n;
 	case FG_APP_DNS:
 		return r->dns.names.n > 0;
 	default:
@@ -391,6 +391,40 @@ static bool any_of(const struct fg_pat_list *l, const char *v,
 	return false;
 }
 
+/* Every ALPN value the client offers is listed: the server can only pick
+ * one of those. No ALPN, or more than the parser keeps: cannot hold. */
+static bool alpn_holds(const struct fg_pat_list *l, const struct fg_tls_hello *h)
+{
+	unsigned int i;
+
+	if (!h->n_alpn || h->alpn_truncated)
+		return false;
+	for (i = 0; i < h->n_alpn; i++)
+		if (!any_of(l, h->alpn[i], fg_pat_match_alpn))
+			return false;
+	return true;
+}
+
+static bool version_holds(const struct fg_pat_list *l, __u16 version)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (fg_pat_match_tls_version(&l->v[i], version))
+			return true;
+	return false;
+}
+
+/* Each listed key of the tls block holds for the ClientHello. */
+static bool tls_holds(const struct fg_tls_cond *c, const struct fg_tls_hello *h)
+{
+	if (c->sni.n && !(h->has_sni && any_name(&c->sni, h->sni)))
+		return false;
+	if (c->alpn.n && !alpn_holds(&c->alpn, h))
+		return false;
+	return !c->versions.n || version_holds(&c->versions, h->version);
+}
+
 static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
 {
 	unsigned int i;
@@ -401,7 +435,7 @@ static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
 			      fg_pat_match_method) &&
 		       any_of(&r->http.paths, x->http->path, fg_pat_match_path);
 	if (x->tls)
-		return x->tls->has_sni && any_name(&r->tls.sni, x->tls->sni);
+		return tls_holds(&r->tls, x->tls);
 	if (!x->dns || !x->dns->n_questions)
 		return false;
 	for (i = 0; i < x->dns->n_questions; i++)

@@ -2,7 +2,7 @@
 /*
  * fuzz_l7_engine.c - the L7 policy engine (l7_engine.c) driven the way the
  * AF_XDP workers drive it, under a policy with http (keep-alive, monitor),
- * tls, dns (UDP and TCP), app lists that fall through, and small limits so
+ * tls (SNI, ALPN, versions), dns (UDP and TCP), app lists that fall through, and small limits so
  * the identification budget and the state table run out.
  *
  * Input: one header byte (bit 0: inspect_failure open), then records of
@@ -55,7 +55,14 @@ static const char policy_yaml[] =
 	"    proto: tcp\n"
 	"    ports: [443]\n"
 	"    app: tls\n"
-	"    tls: {sni: [\"*.example.com\"]}\n"
+	"    tls: {sni: [\"*.example.com\"], alpn: [h2, http/1.1]}\n"
+	"    action: allow\n"
+	"  - name: tls-legacy\n"
+	"    proto: tcp\n"
+	"    ports: [443]\n"
+	"    app: tls\n"
+	"    tls: {versions: [\"1.2\"]}\n"
+	"    mode: monitor\n"
 	"    action: allow\n"
 	"  - name: dns\n"
 	"    proto: udp\n"

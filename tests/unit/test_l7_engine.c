@@ -242,30 +242,74 @@ static void test_http_pipelined_and_split(void **state)
 	teardown_ctx(&c);
 }
 
-/* A minimal ClientHello record with one SNI. */
+static size_t put16(uint8_t *b, size_t v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+	return 2;
+}
+
+/*
+ * A ClientHello record (legacy version 1.2) with one SNI, the ALPN values
+ * of the space-separated list alpn (NULL: no ALPN extension) and, when sv
+ * is not 0, a supported_versions extension offering sv only.
+ */
+static size_t client_hello_ext(uint8_t *b, const char *sni, const char *alpn,
+			       uint16_t sv)
+{
+	size_t i = 9, body, ext_at, n = strlen(sni);
+
+	memset(b + i, 0x42, 34);
+	b[i] = 3; b[i + 1] = 3;
+	i += 34;
+	b[i++] = 0;				/* session id */
+	i += put16(b + i, 2);
+	b[i++] = 0x13; b[i++] = 0x01;		/* ciphers */
+	b[i++] = 1; b[i++] = 0;			/* compression: null */
+	ext_at = i;
+	i += 2;
+	i += put16(b + i, 0);			/* server_name */
+	i += put16(b + i, n + 5);
+	i += put16(b + i, n + 3);
+	b[i++] = 0;
+	i += put16(b + i, n);
+	memcpy(b + i, sni, n);
+	i += n;
+	if (alpn) {
+		size_t at, len;
+		const char *a = alpn;
+
+		i += put16(b + i, 16);
+		at = i;
+		i += 4;
+		while (*a) {
+			len = strcspn(a, " ");
+			b[i++] = (uint8_t)len;
+			memcpy(b + i, a, len);
+			i += len;
+			a += len + !!a[len];
+		}
+		put16(b + at, i - at - 2);
+		put16(b + at + 2, i - at - 4);
+	}
+	if (sv) {
+		i += put16(b + i, 43);		/* supported_versions */
+		i += put16(b + i, 3);
+		b[i++] = 2;
+		i += put16(b + i, sv);
+	}
+	put16(b + ext_at, i - ext_at - 2);
+	body = i - 9;
+	b[0] = 0x16; b[1] = 3; b[2] = 1;
+	put16(b + 3, body + 4);
+	b[5] = 1; b[6] = 0;
+	put16(b + 7, body);
+	return i;
+}
+
 static size_t client_hello(uint8_t *b, const char *sni)
 {
-	size_t n = strlen(sni), ext = 9 + n, body = 2 + 32 + 1 + 4 + 2 + 2 + ext;
-	size_t i = 0;
-
-	b[i++] = 0x16; b[i++] = 3; b[i++] = 1;
-	b[i++] = (uint8_t)((body + 4) >> 8); b[i++] = (uint8_t)(body + 4);
-	b[i++] = 1; b[i++] = 0;
-	b[i++] = (uint8_t)(body >> 8); b[i++] = (uint8_t)body;
-	b[i++] = 3; b[i++] = 3;
-	memset(b + i, 0x42, 32);
-	i += 32;
-	b[i++] = 0;				/* session id */
-	b[i++] = 0; b[i++] = 2; b[i++] = 0x13; b[i++] = 0x01;	/* ciphers */
-	b[i++] = 1; b[i++] = 0;			/* compression: null */
-	b[i++] = (uint8_t)(ext >> 8); b[i++] = (uint8_t)ext;
-	b[i++] = 0; b[i++] = 0;			/* server_name */
-	b[i++] = (uint8_t)((n + 5) >> 8); b[i++] = (uint8_t)(n + 5);
-	b[i++] = (uint8_t)((n + 3) >> 8); b[i++] = (uint8_t)(n + 3);
-	b[i++] = 0;
-	b[i++] = (uint8_t)(n >> 8); b[i++] = (uint8_t)n;
-	memcpy(b + i, sni, n);
-	return i + n;
+	return client_hello_ext(b, sni, NULL, 0);
 }
 
 static void test_tls_sni(void **state)
@@ -294,6 +338,61 @@ static void test_tls_sni(void **state)
 			 FG_INSP_DENY);
 	end(&c, &t);
 	teardown_ctx(&c);
+}
+
+static void test_tls_alpn_versions(void **state)
+{
+	static const struct {
+		const char *alpn;
+		uint16_t sv;
+		enum fg_insp_decision d;
+		const char *rule;
+	} cases[] = {
+		{ "h2", 0x0304, FG_INSP_ALLOW, "modern" },
+		{ "h2 http/1.1", 0x0304, FG_INSP_ALLOW, "modern" },
+		/* every value offered must be listed: the server picks one */
+		{ "h2 spdy/3", 0x0304, FG_INSP_ALLOW, "legacy" },
+		/* no supported_versions: the legacy version (1.2) counts */
+		{ "h2", 0, FG_INSP_ALLOW, "legacy" },
+		{ "http/1.1", 0x0303, FG_INSP_ALLOW, "legacy" },
+		/* no ALPN offered: an alpn condition cannot hold */
+		{ NULL, 0x0304, FG_INSP_ALLOW, "legacy" },
+		{ NULL, 0x0301, FG_INSP_DENY, "default" },
+		{ "h2", 0x0302, FG_INSP_DENY, "default" },
+		/* ALPN values compare exactly */
+		{ "H2", 0x0304, FG_INSP_ALLOW, "legacy" },
+	};
+	uint8_t hello[512];
+	char want[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctx c;
+		struct tflow t;
+
+		setup_policy(&c, "version: 1\ndefault: deny\nrules:\n"
+			     "  - {name: modern, proto: tcp, ports: [443], app: tls,"
+			     " tls: {sni: [a.example], alpn: [h2, http/1.1],"
+			     " versions: [\"1.3\"]}, action: allow}\n"
+			     "  - {name: legacy, proto: tcp, ports: [443], app: tls,"
+			     " tls: {versions: [1.2, 1.3]}, action: allow}\n", NULL);
+		tflow_init(&t, IPPROTO_TCP, 443);
+		n = client_hello_ext(hello, "a.example", cases[i].alpn, cases[i].sv);
+		if (push(&c, &t, FG_DIR_ORIG, hello, n) != cases[i].d)
+			fail_msg("case %zu: not decided %d", i, cases[i].d);
+		snprintf(want, sizeof(want), "\"rule\":\"%s\"", cases[i].rule);
+		if (!events_have(&c, want))
+			fail_msg("case %zu: no %s in %s", i, want, c.ev);
+		if (!i) {	/* what the event says about the hello */
+			assert_true(events_have(&c, "\"sni\":\"a.example\","
+						"\"alpn\":[\"h2\"],\"version\":\"0x0304\","
+						"\"ja3\":\""));
+			/* TLS 1.3, SNI, 1 cipher, 3 extensions, ALPN h2 */
+			assert_true(events_have(&c, "\"ja4\":\"t13d0103h2_"));
+		}
+		end(&c, &t);
+		teardown_ctx(&c);
+	}
 }
 
 /* A DNS query for name, type A. */
@@ -795,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_http_conditions),
 		cmocka_unit_test(test_http_pipelined_and_split),
 		cmocka_unit_test(test_tls_sni),
+		cmocka_unit_test(test_tls_alpn_versions),
 		cmocka_unit_test(test_dns_names),
 		cmocka_unit_test(test_dns_tcp_answers),
 		cmocka_unit_test(test_fallthrough),
