@@ -359,6 +359,9 @@ static void test_tls_alpn_versions(void **state)
 		{ NULL, 0x0304, FG_INSP_ALLOW, "legacy" },
 		{ NULL, 0x0301, FG_INSP_DENY, "default" },
 		{ "h2", 0x0302, FG_INSP_DENY, "default" },
+		/* GREASE values (RFC 8701) are not offers; alone, no ALPN */
+		{ "\x1a\x1a h2", 0x0304, FG_INSP_ALLOW, "modern" },
+		{ "\x1a\x1a", 0x0304, FG_INSP_ALLOW, "legacy" },
 		/* ALPN values compare exactly */
 		{ "H2", 0x0304, FG_INSP_ALLOW, "legacy" },
 	};
