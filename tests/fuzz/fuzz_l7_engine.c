@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../l7_msgs.h"
 #include "fuzz_split.h"
 #include "l7_engine.h"
 #include "policy.h"
@@ -37,60 +38,24 @@ static const char policy_yaml[] =
 	"version: 1\n"
 	"default: deny\n"
 	"rules:\n"
-	"  - name: web\n"
-	"    proto: tcp\n"
-	"    ports: [80]\n"
-	"    app: http\n"
-	"    http: {hosts: [\"shop.example\", \"*.shop.example\"],"
-	" methods: [GET, POST], paths: [\"/api/*\"]}\n"
-	"    action: allow\n"
-	"  - name: web-monitor\n"
-	"    proto: tcp\n"
-	"    ports: [81]\n"
-	"    app: http\n"
-	"    mode: monitor\n"
-	"    http: {paths: [\"/ok\"]}\n"
-	"    action: allow\n"
-	"  - name: tls\n"
-	"    proto: tcp\n"
-	"    ports: [443]\n"
-	"    app: tls\n"
-	"    tls: {sni: [\"*.example.com\"], alpn: [h2, http/1.1]}\n"
-	"    action: allow\n"
-	"  - name: tls-legacy\n"
-	"    proto: tcp\n"
-	"    ports: [443]\n"
-	"    app: tls\n"
-	"    tls: {versions: [\"1.2\"]}\n"
-	"    mode: monitor\n"
-	"    action: allow\n"
-	"  - name: dns\n"
-	"    proto: udp\n"
-	"    ports: [53]\n"
-	"    app: dns\n"
-	"    dns: {names: [\"*.corp.example\"]}\n"
-	"    action: allow\n"
-	"  - name: dns-tcp\n"
-	"    proto: tcp\n"
-	"    ports: [53]\n"
-	"    app: dns\n"
-	"    dns: {names: [\"*.corp.example\"]}\n"
-	"    action: allow\n"
-	"  - name: no-ssh\n"
-	"    proto: tcp\n"
-	"    ports: [8080]\n"
-	"    app: [ssh, mysql]\n"
-	"    action: deny\n"
-	"  - name: alt-http\n"
-	"    proto: tcp\n"
-	"    ports: [8080]\n"
-	"    app: [http, http2, grpc]\n"
-	"    http: {methods: [GET]}\n"
-	"    action: allow\n"
-	"  - name: alt-rest\n"
-	"    proto: tcp\n"
-	"    ports: [8080]\n"
-	"    action: allow\n";
+	"  - {name: web, proto: tcp, ports: [80], app: http, action: allow,\n"
+	"     http: {hosts: [shop.example, \"*.shop.example\"],"
+	" methods: [GET, POST], paths: [\"/api/*\"]}}\n"
+	"  - {name: web-monitor, proto: tcp, ports: [81], app: http,"
+	" mode: monitor, http: {paths: [/ok]}, action: allow}\n"
+	"  - {name: tls, proto: tcp, ports: [443], app: tls, action: allow,\n"
+	"     tls: {sni: [\"*.example.com\"], alpn: [h2, http/1.1]}}\n"
+	"  - {name: tls-legacy, proto: tcp, ports: [443], app: tls,"
+	" mode: monitor, tls: {versions: [\"1.2\"]}, action: allow}\n"
+	"  - {name: dns, proto: udp, ports: [53], app: dns,"
+	" dns: {names: [\"*.corp.example\"]}, action: allow}\n"
+	"  - {name: dns-tcp, proto: tcp, ports: [53], app: dns,"
+	" dns: {names: [\"*.corp.example\"]}, action: allow}\n"
+	"  - {name: no-ssh, proto: tcp, ports: [8080], app: [ssh, mysql],"
+	" action: deny}\n"
+	"  - {name: alt-http, proto: tcp, ports: [8080],"
+	" app: [http, http2, grpc], http: {methods: [GET]}, action: allow}\n"
+	"  - {name: alt-rest, proto: tcp, ports: [8080], action: allow}\n";
 
 /* The flow of each slot: protocol and responder port. */
 static const struct {
@@ -126,12 +91,6 @@ static __u8 canned[16][600];
 static size_t canned_len[16];
 static size_t n_canned;
 
-static void put16(__u8 *b, size_t v)
-{
-	b[0] = (__u8)(v >> 8);
-	b[1] = (__u8)v;
-}
-
 static void add_canned(const void *data, size_t len)
 {
 	memcpy(canned[n_canned], data, len);
@@ -143,73 +102,18 @@ static void add_str(const char *s)
 	add_canned(s, strlen(s));
 }
 
-/* A ClientHello with one SNI and one ALPN value. */
 static void add_hello(const char *sni, const char *alpn)
 {
-	size_t n = strlen(sni), a = strlen(alpn);
-	size_t ext = 9 + n + 4 + 3 + a, body = 2 + 32 + 1 + 4 + 2 + 2 + ext;
 	__u8 b[600];
-	size_t i = 0;
 
-	b[i++] = 0x16; b[i++] = 3; b[i++] = 1;
-	put16(b + i, body + 4); i += 2;
-	b[i++] = 1; b[i++] = 0;
-	put16(b + i, body); i += 2;
-	b[i++] = 3; b[i++] = 3;
-	memset(b + i, 0x42, 32); i += 32;
-	b[i++] = 0;
-	put16(b + i, 2); i += 2;
-	b[i++] = 0x13; b[i++] = 0x01;
-	b[i++] = 1; b[i++] = 0;
-	put16(b + i, ext); i += 2;
-	put16(b + i, 0); i += 2;		/* server_name */
-	put16(b + i, n + 5); i += 2;
-	put16(b + i, n + 3); i += 2;
-	b[i++] = 0;
-	put16(b + i, n); i += 2;
-	memcpy(b + i, sni, n); i += n;
-	put16(b + i, 16); i += 2;		/* ALPN */
-	put16(b + i, a + 3); i += 2;
-	put16(b + i, a + 1); i += 2;
-	b[i++] = (__u8)a;
-	memcpy(b + i, alpn, a); i += a;
-	add_canned(b, i);
+	add_canned(b, l7_client_hello(b, sni, alpn, 0x0304));
 }
 
-/* A DNS query or response for name, type A; over TCP with its length. */
-static void add_dns(const char *name, bool response, bool tcp)
+static void add_dns(const char *name, bool answer, bool tcp)
 {
-	__u8 b[300];
-	size_t i = tcp ? 14 : 12, start = i - 12;
-	const char *s = name;
+	__u8 b[600];
 
-	memset(b, 0, i);
-	b[start] = 0x12; b[start + 1] = 0x34;
-	b[start + 2] = response ? 0x81 : 0x01;
-	b[start + 3] = response ? 0x80 : 0;
-	b[start + 5] = 1;
-	b[start + 7] = response ? 1 : 0;
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-
-		b[i++] = (__u8)l;
-		memcpy(b + i, s, l);
-		i += l;
-		s += l + (dot ? 1 : 0);
-	}
-	b[i++] = 0;
-	b[i++] = 0; b[i++] = 1; b[i++] = 0; b[i++] = 1;
-	if (response) {		/* one A answer, name by pointer */
-		static const __u8 a[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60,
-					  0, 4, 192, 0, 2, 1 };
-
-		memcpy(b + i, a, sizeof(a));
-		i += sizeof(a);
-	}
-	if (tcp)
-		put16(b, i - 2);
-	add_canned(b, i);
+	add_canned(b, l7_dns_msg(b, name, answer, tcp));
 }
 
 static void init_canned(void)
@@ -221,7 +125,7 @@ static void init_canned(void)
 	add_str("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
 	add_str("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 	add_hello("www.example.com", "h2");
-	add_hello("evil.test", "http/1.1");
+	add_hello("evil.test", "http/1.1 spdy/3");
 	add_dns("host.corp.example", false, false);
 	add_dns("evil.test", false, false);
 	add_dns("host.corp.example", true, false);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "../l7_msgs.h"
 #include "l7_engine.h"
 #include "policy.h"
 
@@ -242,74 +243,9 @@ static void test_http_pipelined_and_split(void **state)
 	teardown_ctx(&c);
 }
 
-static size_t put16(uint8_t *b, size_t v)
-{
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
-	return 2;
-}
-
-/*
- * A ClientHello record (legacy version 1.2) with one SNI, the ALPN values
- * of the space-separated list alpn (NULL: no ALPN extension) and, when sv
- * is not 0, a supported_versions extension offering sv only.
- */
-static size_t client_hello_ext(uint8_t *b, const char *sni, const char *alpn,
-			       uint16_t sv)
-{
-	size_t i = 9, body, ext_at, n = strlen(sni);
-
-	memset(b + i, 0x42, 34);
-	b[i] = 3; b[i + 1] = 3;
-	i += 34;
-	b[i++] = 0;				/* session id */
-	i += put16(b + i, 2);
-	b[i++] = 0x13; b[i++] = 0x01;		/* ciphers */
-	b[i++] = 1; b[i++] = 0;			/* compression: null */
-	ext_at = i;
-	i += 2;
-	i += put16(b + i, 0);			/* server_name */
-	i += put16(b + i, n + 5);
-	i += put16(b + i, n + 3);
-	b[i++] = 0;
-	i += put16(b + i, n);
-	memcpy(b + i, sni, n);
-	i += n;
-	if (alpn) {
-		size_t at, len;
-		const char *a = alpn;
-
-		i += put16(b + i, 16);
-		at = i;
-		i += 4;
-		while (*a) {
-			len = strcspn(a, " ");
-			b[i++] = (uint8_t)len;
-			memcpy(b + i, a, len);
-			i += len;
-			a += len + !!a[len];
-		}
-		put16(b + at, i - at - 2);
-		put16(b + at + 2, i - at - 4);
-	}
-	if (sv) {
-		i += put16(b + i, 43);		/* supported_versions */
-		i += put16(b + i, 3);
-		b[i++] = 2;
-		i += put16(b + i, sv);
-	}
-	put16(b + ext_at, i - ext_at - 2);
-	body = i - 9;
-	b[0] = 0x16; b[1] = 3; b[2] = 1;
-	put16(b + 3, body + 4);
-	b[5] = 1; b[6] = 0;
-	put16(b + 7, body);
-	return i;
-}
-
 static size_t client_hello(uint8_t *b, const char *sni)
 {
-	return client_hello_ext(b, sni, NULL, 0);
+	return l7_client_hello(b, sni, NULL, 0);
 }
 
 static void test_tls_sni(void **state)
@@ -380,7 +316,7 @@ static void test_tls_alpn_versions(void **state)
 			     "  - {name: legacy, proto: tcp, ports: [443], app: tls,"
 			     " tls: {versions: [1.2, 1.3]}, action: allow}\n", NULL);
 		tflow_init(&t, IPPROTO_TCP, 443);
-		n = client_hello_ext(hello, "a.example", cases[i].alpn, cases[i].sv);
+		n = l7_client_hello(hello, "a.example", cases[i].alpn, cases[i].sv);
 		if (push(&c, &t, FG_DIR_ORIG, hello, n) != cases[i].d)
 			fail_msg("case %zu: not decided %d", i, cases[i].d);
 		snprintf(want, sizeof(want), "\"rule\":\"%s\"", cases[i].rule);
@@ -398,26 +334,9 @@ static void test_tls_alpn_versions(void **state)
 	}
 }
 
-/* A DNS query for name, type A. */
 static size_t dns_query(uint8_t *b, const char *name)
 {
-	size_t i = 12;
-	const char *s = name;
-
-	memset(b, 0, 12);
-	b[0] = 0x12; b[1] = 0x34; b[2] = 0x01; b[5] = 1;
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-
-		b[i++] = (uint8_t)l;
-		memcpy(b + i, s, l);
-		i += l;
-		s += l + (dot ? 1 : 0);
-	}
-	b[i++] = 0;
-	b[i++] = 0; b[i++] = 1; b[i++] = 0; b[i++] = 1;
-	return i;
+	return l7_dns_msg(b, name, false, false);
 }
 
 static void test_dns_names(void **state)
@@ -440,31 +359,6 @@ static void test_dns_names(void **state)
 	teardown_ctx(&c);
 }
 
-/* The answer to dns_query(name): QR set, one A record 192.0.2.1. */
-static size_t dns_answer(uint8_t *b, const char *name)
-{
-	static const uint8_t a[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4,
-				     192, 0, 2, 1 };
-	size_t n = dns_query(b, name);
-
-	b[2] = 0x81;
-	b[3] = 0x80;
-	b[7] = 1;
-	memcpy(b + n, a, sizeof(a));
-	return n + sizeof(a);
-}
-
-/* DNS over TCP: 2-byte length, then the message. */
-static size_t dns_tcp(uint8_t *b, size_t (*msg)(uint8_t *, const char *),
-		      const char *name)
-{
-	size_t n = msg(b + 2, name);
-
-	b[0] = (uint8_t)(n >> 8);
-	b[1] = (uint8_t)n;
-	return n + 2;
-}
-
 static void test_dns_tcp_answers(void **state)
 {
 	uint8_t q[300], a[300];
@@ -477,8 +371,8 @@ static void test_dns_tcp_answers(void **state)
 		     " dns: {names: [\"*.corp.example\"]}, action: allow}\n",
 		     NULL);
 	tflow_init(&t, IPPROTO_TCP, 53);
-	nq = dns_tcp(q, dns_query, "host.corp.example");
-	na = dns_tcp(a, dns_answer, "host.corp.example");
+	nq = l7_dns_msg(q, "host.corp.example", false, true);
+	na = l7_dns_msg(a, "host.corp.example", true, true);
 	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_CONTINUE);
 	assert_int_equal(t.app_id, FG_APP_DNS);
 	/* the answer, split inside its length prefix, is logged */
@@ -488,7 +382,7 @@ static void test_dns_tcp_answers(void **state)
 	assert_true(events_have(&c, "\"reason\":\"answer\""));
 	assert_true(events_have(&c, "\"answers\":[\"192.0.2.1\"]"));
 	/* a second query on the connection is still checked */
-	nq = dns_tcp(q, dns_query, "evil.example.net");
+	nq = l7_dns_msg(q, "evil.example.net", false, true);
 	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_DENY);
 	end(&c, &t);
 	teardown_ctx(&c);
