@@ -57,14 +57,17 @@ static const char policy_yaml[] =
 	" app: [http, http2, grpc], http: {methods: [GET]}, action: allow}\n"
 	"  - {name: alt-rest, proto: tcp, ports: [8080], action: allow}\n";
 
-/* The flow of each slot: protocol and responder port. */
+/* The flow of each slot: protocol, initiator and responder port. Slots 6
+ * and 7 share the engine's hash bucket with slots 0 and 5 (ports found by
+ * computing its FNV-1a hash), so chains of several flows are exercised. */
 static const struct {
 	__u8 proto;
-	__u16 port;
+	__u16 sport, port;
 } slot_def[SLOTS] = {
-	{ IPPROTO_TCP, 80 }, { IPPROTO_TCP, 81 }, { IPPROTO_TCP, 443 },
-	{ IPPROTO_UDP, 53 }, { IPPROTO_TCP, 53 }, { IPPROTO_TCP, 8080 },
-	{ IPPROTO_TCP, 80 }, { IPPROTO_UDP, 8080 },
+	{ IPPROTO_TCP, 40000, 80 }, { IPPROTO_TCP, 40001, 81 },
+	{ IPPROTO_TCP, 40002, 443 }, { IPPROTO_UDP, 40003, 53 },
+	{ IPPROTO_TCP, 40004, 53 }, { IPPROTO_TCP, 40005, 8080 },
+	{ IPPROTO_TCP, 43295, 80 }, { IPPROTO_UDP, 45869, 8080 },
 };
 
 /* The kernel's flow entry of a slot, as the fake table holds it. */
@@ -159,7 +162,7 @@ static void slot_reset(unsigned int i)
 	s->key.addr_lo[3] = 1;
 	s->key.addr_hi[0] = 10;
 	s->key.addr_hi[3] = 2;
-	s->key.port_lo = htons((__u16)(40000 + i));
+	s->key.port_lo = htons(slot_def[i].sport);
 	s->key.port_hi = htons(slot_def[i].port);
 	s->next[0] = 1000;
 	s->next[1] = 5000;
