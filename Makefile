@@ -132,8 +132,9 @@ $(BUILD)/fuzz/fuzz_l7_match: tests/fuzz/fuzz_l7_match.c $(FUZZ_POLICY) $(USER_HD
 	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_POLICY) -lyaml -lnettle
 # fuzz_l7_engine: the engine with everything it calls (policy, matcher,
 # event writer).
-FUZZ_ENGINE := userspace/l7_engine.c $(FUZZ_DEPS) $(FUZZ_POLICY) userspace/compile.c userspace/compile_class.c \
-	       userspace/events.c userspace/format.c userspace/json.c
+FUZZ_ENGINE := userspace/l7_engine.c $(FUZZ_DEPS) $(FUZZ_POLICY) userspace/compile.c \
+	       userspace/compile_class.c userspace/events.c userspace/format.c \
+	       userspace/json.c
 $(BUILD)/fuzz/fuzz_l7_engine: tests/fuzz/fuzz_l7_engine.c $(FUZZ_ENGINE) $(USER_HDRS) $(wildcard tests/fuzz/*.h tests/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_ENGINE) \
