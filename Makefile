@@ -65,7 +65,7 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/flowgate: $(BUILD)/userspace/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(USER_HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(USER_HDRS) $(wildcard tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
@@ -124,12 +124,21 @@ FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 FUZZ_TIME  ?= 120
 
 .PHONY: fuzz test-fuzz
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(USER_HDRS) $(wildcard tests/fuzz/*.h tests/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DEPS) -lnghttp2 -lnettle
 $(BUILD)/fuzz/fuzz_l7_match: tests/fuzz/fuzz_l7_match.c $(FUZZ_POLICY) $(USER_HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_POLICY) -lyaml -lnettle
+# fuzz_l7_engine: the engine with everything it calls (policy, matcher,
+# event writer).
+FUZZ_ENGINE := userspace/l7_engine.c $(FUZZ_DEPS) $(FUZZ_POLICY) userspace/compile.c \
+	       userspace/compile_class.c userspace/events.c userspace/format.c \
+	       userspace/json.c
+$(BUILD)/fuzz/fuzz_l7_engine: tests/fuzz/fuzz_l7_engine.c $(FUZZ_ENGINE) $(USER_HDRS) $(wildcard tests/fuzz/*.h tests/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_ENGINE) \
+		-lyaml -lnettle -lnghttp2 -lbpf
 
 test: $(FUZZ_BINS)
 test-fuzz: $(FUZZ_BINS)

@@ -793,6 +793,9 @@ static void on_timer(struct daemon *d)
 		d->gc_deleted += (__u64)n;
 	else if (n < 0)
 		fg_dbg("flow gc: %s", strerror((int)-n));
+	if (d->l7)	/* engine state of flows that ended unseen */
+		fg_l7_engine_sweep(d->l7, mono_ns(), FG_L7_SWEEP_BUDGET,
+				   fg_dp_flow_lookup, &d->dp);
 }
 
 static int epoll_add(int epfd, int fd)

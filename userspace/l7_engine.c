@@ -29,6 +29,9 @@
 
 #define L7_BUCKETS	4096	/* power of two */
 #define L7_STRIPES	256	/* divides L7_BUCKETS */
+/* How long an ended flow's verdict is kept for packets a worker read
+ * before the verdict was written (they are microseconds behind). */
+#define L7_ENDED_GRACE_NS	(2 * 1000000000ULL)
 
 /* A policy generation, shared by the flows that started under it. */
 struct l7_pol {
@@ -53,7 +56,12 @@ struct l7_flow {
 	struct fg_match_input in;	/* for the fall-through matches */
 	__u32 start_rule;		/* the app rule that asked for us */
 	__u32 rule;			/* the rule deciding now */
+	__u32 item_rule;		/* where each item's check starts */
+	__u32 would_deny;		/* items logged so, monitor mode */
 	__u64 last_ns;
+	__u64 created_ns;		/* of the kernel flow (which instance) */
+	bool ended;			/* verdict given, flow_end called: only
+					 * final is kept, for late packets */
 	__u32 pkts;			/* payload packets while identifying */
 	__u8 phase;
 	__u8 app;			/* enum fg_app */
@@ -61,7 +69,8 @@ struct l7_flow {
 	struct fg_tcp_stream stream[2];	/* TCP, by enum fg_flow_dir */
 	__u32 fed[2];			/* bytes given to l7_ident */
 	struct fg_l7_ident *id;		/* PH_IDENT only */
-	void *parser;			/* fg_http_parser, fg_tls_parser, fg_dns_tcp */
+	void *parser;			/* fg_http_parser, fg_tls_parser, or
+					 * fg_dns_tcp[2] by direction */
 };
 
 struct fg_l7_engine {
@@ -73,6 +82,7 @@ struct fg_l7_engine {
 	FILE *events;
 	pthread_mutex_t locks[L7_STRIPES];
 	struct l7_flow *buckets[L7_BUCKETS];
+	__u32 sweep_next;		/* bucket the next sweep starts at */
 	struct fg_l7_stats st;		/* atomics */
 };
 
@@ -324,7 +334,7 @@ static int has_cond(const struct fg_rule *r, __u8 app)
 	case FG_APP_GRPC:
 		return http ? -1 : 0;
 	case FG_APP_TLS:
-		return r->tls.sni.n > 0;
+		return r->tls.sni.n || r->tls.alpn.n || r->tls.versions.n;
 	case FG_APP_DNS:
 		return r->dns.names.n > 0;
 	default:
@@ -381,6 +391,52 @@ static bool any_of(const struct fg_pat_list *l, const char *v,
 	return false;
 }
 
+/* A GREASE ALPN value (RFC 8701: two equal bytes 0x?A): never chosen. */
+static bool alpn_grease(const char *v)
+{
+	const unsigned char *u = (const unsigned char *)v;
+
+	return u[0] && (u[0] & 0x0f) == 0x0a && u[1] == u[0] && !u[2];
+}
+
+/* Every ALPN value the client offers is listed: the server can only pick
+ * one of those. No ALPN, or more than the parser keeps: cannot hold. */
+static bool alpn_holds(const struct fg_pat_list *l, const struct fg_tls_hello *h)
+{
+	unsigned int i, n = 0;
+
+	if (h->alpn_truncated)
+		return false;
+	for (i = 0; i < h->n_alpn; i++) {
+		if (alpn_grease(h->alpn[i]))
+			continue;
+		if (!any_of(l, h->alpn[i], fg_pat_match_alpn))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+static bool version_holds(const struct fg_pat_list *l, __u16 version)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (fg_pat_match_tls_version(&l->v[i], version))
+			return true;
+	return false;
+}
+
+/* Each listed key of the tls block holds for the ClientHello. */
+static bool tls_holds(const struct fg_tls_cond *c, const struct fg_tls_hello *h)
+{
+	if (c->sni.n && !(h->has_sni && any_name(&c->sni, h->sni)))
+		return false;
+	if (c->alpn.n && !alpn_holds(&c->alpn, h))
+		return false;
+	return !c->versions.n || version_holds(&c->versions, h->version);
+}
+
 static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
 {
 	unsigned int i;
@@ -391,7 +447,7 @@ static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
 			      fg_pat_match_method) &&
 		       any_of(&r->http.paths, x->http->path, fg_pat_match_path);
 	if (x->tls)
-		return x->tls->has_sni && any_name(&r->tls.sni, x->tls->sni);
+		return tls_holds(&r->tls, x->tls);
 	if (!x->dns || !x->dns->n_questions)
 		return false;
 	for (i = 0; i < x->dns->n_questions; i++)
@@ -438,6 +494,29 @@ static enum fg_insp_decision finish(struct fg_l7_engine *e, struct l7_flow *f,
 }
 
 /*
+ * The verdict on one item. In monitor mode a deny of one of several items
+ * (HTTP requests, DNS queries) is logged and the next item is checked from
+ * the same rule as this one, so every request that would be denied shows;
+ * after monitor_items such items the flow is allowed (the rest in the
+ * kernel).
+ */
+static enum fg_insp_decision item_verdict(struct fg_l7_engine *e,
+					  struct l7_flow *f,
+					  const struct fg_insp_pkt *pkt,
+					  bool allow, const char *reason,
+					  const struct l7_fields *x, bool final)
+{
+	if (allow || final || !monitor(f) ||
+	    f->would_deny >= e->lim.monitor_items)
+		return finish(e, f, pkt, allow, reason, x);
+	f->would_deny++;
+	stat_add(&e->st.would_deny, 1);
+	emit(e, f, pkt, "would_deny", reason, x);
+	f->rule = f->item_rule;
+	return FG_INSP_CONTINUE;
+}
+
+/*
  * Check one request / hello / query against f's rules. If it holds for an
  * allow rule: CONTINUE (keep inspecting), or ALLOW when the app is decided
  * on this one item (final, TLS). Else the flow's final verdict.
@@ -454,16 +533,17 @@ static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 
 		res = resolve(e, f);
 		if (res != RES_CHECK)
-			return finish(e, f, pkt, res == RES_ALLOW,
-				      "fallthrough", x);
+			return item_verdict(e, f, pkt, res == RES_ALLOW,
+					    "fallthrough", x, final);
 		r = cur_rule(f);
 		if (cond_holds(r, x))
 			break;
 		fall_through(e, f);
 	}
 	if (cur_rule(f)->action != FG_ACTION_ALLOW || final)
-		return finish(e, f, pkt, cur_rule(f)->action == FG_ACTION_ALLOW,
-			      "conditions", x);
+		return item_verdict(e, f, pkt,
+				    cur_rule(f)->action == FG_ACTION_ALLOW,
+				    "conditions", x, final);
 	emit(e, f, pkt, "allow", "conditions", x);
 	return FG_INSP_CONTINUE;
 }
@@ -553,11 +633,10 @@ static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
 		on_dns(data, len, &c);
 		return c.d;
 	}
-	/* TCP: answers are not parsed (the reply direction is the server's
-	 * framing; only the queries decide). */
-	if (pkt->dir == FG_DIR_REPLY)
-		return FG_INSP_CONTINUE;
-	err = fg_dns_tcp_feed(f->parser, data, len, on_dns, &c);
+	/* TCP: each direction has its own framing; the queries decide, the
+	 * answers are logged. */
+	err = fg_dns_tcp_feed((struct fg_dns_tcp *)f->parser + pkt->dir, data,
+			      len, on_dns, &c);
 	if (err < 0)
 		return finish(e, f, pkt, false, "malformed", NULL);
 	return c.d;
@@ -588,26 +667,41 @@ static enum fg_insp_decision feed_app(struct fg_l7_engine *e,
 }
 
 /*
- * TCP, just identified: give the parser the request bytes l7_ident kept
- * from earlier packets, then this packet's. If l7_ident ran out of room
- * before this packet, the stream cannot be parsed from its start.
+ * TCP, just identified: give the parser the bytes l7_ident kept from
+ * earlier packets of direction dir (the requests; for DNS the answers
+ * too), then this packet's. If l7_ident ran out of room before this
+ * packet, the stream cannot be parsed from its start.
  */
+static enum fg_insp_decision replay_dir(struct fg_l7_engine *e,
+					struct l7_flow *f,
+					const struct fg_insp_pkt *pkt,
+					const __u8 *data, size_t len, int dir)
+{
+	enum fg_l7_dir ld = dir == FG_DIR_ORIG ? FG_L7_C2S : FG_L7_S2C;
+	const struct fg_l7_ident *id = f->id;
+	size_t prior = f->fed[ld] - (pkt->dir == dir ? len : 0);
+	struct fg_insp_pkt orig = *pkt;
+	enum fg_insp_decision d;
+
+	if (prior > id->len[ld])
+		return finish(e, f, pkt, false, "too_long", NULL);
+	orig.dir = dir;
+	d = feed_app(e, f, &orig, id->buf[ld], prior);
+	if (d != FG_INSP_CONTINUE || pkt->dir != dir)
+		return d;
+	return feed_app(e, f, pkt, data, len);
+}
+
 static enum fg_insp_decision replay(struct fg_l7_engine *e, struct l7_flow *f,
 				    const struct fg_insp_pkt *pkt,
 				    const __u8 *data, size_t len)
 {
-	const struct fg_l7_ident *id = f->id;
-	size_t prior = f->fed[FG_L7_C2S] - (pkt->dir == FG_DIR_ORIG ? len : 0);
-	struct fg_insp_pkt orig = *pkt;
 	enum fg_insp_decision d;
 
-	if (prior > id->len[FG_L7_C2S])
-		return finish(e, f, pkt, false, "too_long", NULL);
-	orig.dir = FG_DIR_ORIG;
-	d = feed_app(e, f, &orig, id->buf[FG_L7_C2S], prior);
-	if (d != FG_INSP_CONTINUE || pkt->dir != FG_DIR_ORIG)
+	d = replay_dir(e, f, pkt, data, len, FG_DIR_ORIG);
+	if (d != FG_INSP_CONTINUE || f->phase != PH_DNS)
 		return d;
-	return feed_app(e, f, pkt, data, len);
+	return replay_dir(e, f, pkt, data, len, FG_DIR_REPLY);
 }
 
 /* The app is known: decide, or set up the parser its conditions need and
@@ -623,6 +717,7 @@ static enum fg_insp_decision identified(struct fg_l7_engine *e,
 	*pkt->app_id = f->app;
 	if (res != RES_CHECK)
 		return finish(e, f, pkt, res == RES_ALLOW, "app", NULL);
+	f->item_rule = f->rule;
 	switch (f->app) {
 	case FG_APP_HTTP:
 		size = sizeof(struct fg_http_parser);
@@ -632,22 +727,28 @@ static enum fg_insp_decision identified(struct fg_l7_engine *e,
 		size = sizeof(struct fg_tls_parser);
 		f->phase = PH_TLS;
 		break;
-	default:	/* DNS */
-		size = sizeof(struct fg_dns_tcp);
+	default:	/* DNS: over TCP, a framer per direction */
 		f->phase = PH_DNS;
+		if (f->key.proto == IPPROTO_UDP)   /* one datagram, this one */
+			return feed_app(e, f, pkt, data, len);
+		size = 2 * sizeof(struct fg_dns_tcp);
 		break;
 	}
 	f->parser = malloc(size);
 	if (!f->parser)
 		return finish(e, f, pkt, fail_verdict(e) == FG_INSP_ALLOW, "no_memory", NULL);
-	if (f->phase == PH_HTTP)
+	switch (f->phase) {
+	case PH_HTTP:
 		fg_http_init(f->parser);
-	else if (f->phase == PH_TLS)
+		break;
+	case PH_TLS:
 		fg_tls_init(f->parser);
-	else
-		fg_dns_tcp_init(f->parser);
-	if (f->key.proto == IPPROTO_UDP)	/* one datagram, this one */
-		return feed_app(e, f, pkt, data, len);
+		break;
+	default:
+		fg_dns_tcp_init((struct fg_dns_tcp *)f->parser + FG_DIR_ORIG);
+		fg_dns_tcp_init((struct fg_dns_tcp *)f->parser + FG_DIR_REPLY);
+		break;
+	}
 	return replay(e, f, pkt, data, len);
 }
 
@@ -733,15 +834,40 @@ static __u32 key_hash(const struct fg_flow_key *k)
 	return h & (L7_BUCKETS - 1);
 }
 
-static void flow_free(struct fg_l7_engine *e, struct l7_flow *f)
+/* The parsing state, all but what an ended flow keeps. */
+static void flow_release(struct l7_flow *f)
 {
 	free(f->id);
+	f->id = NULL;
 	free(f->parser);
+	f->parser = NULL;
 	fg_tcp_stream_free(&f->stream[FG_DIR_ORIG]);
 	fg_tcp_stream_free(&f->stream[FG_DIR_REPLY]);
+}
+
+static void flow_free(struct fg_l7_engine *e, struct l7_flow *f)
+{
+	flow_release(f);
 	pol_put(f->pol);
+	stat_add(f->ended ? &e->st.verdicts_live : &e->st.flows_live, -1);
 	free(f);
+}
+
+/* The verdict is in the kernel: keep only the verdict, for packets a
+ * worker read just before it was written (they would otherwise create
+ * new state that nothing ends). Bounded like live state. */
+static bool flow_keep_verdict(struct fg_l7_engine *e, struct l7_flow *f)
+{
+	if (f->phase != PH_FINAL ||
+	    __atomic_load_n(&e->st.verdicts_live, __ATOMIC_RELAXED) >=
+	    e->lim.max_flows)
+		return false;
+	flow_release(f);
+	f->ended = true;
+	f->last_ns = now_ns();
 	stat_add(&e->st.flows_live, -1);
+	stat_add(&e->st.verdicts_live, 1);
+	return true;
 }
 
 /* The flow's match input, as the kernel classified it. */
@@ -781,6 +907,7 @@ static struct l7_flow *flow_new(struct fg_l7_engine *e,
 		return NULL;
 	}
 	f->key = *pkt->key;
+	f->created_ns = pkt->flow->created_ns;
 	f->pol = pol;
 	match_input(pkt, &f->in);
 	f->start_rule = fg_policy_match(pol->p, &f->in);
@@ -794,18 +921,26 @@ static struct l7_flow *flow_new(struct fg_l7_engine *e,
 	return f;
 }
 
-/* Idle longer than the kernel keeps such a flow: it is gone and nothing
- * told us (no packet of it reached a worker since). */
-static bool flow_stale(const struct l7_flow *f, __u64 now)
+/* An ended flow past its grace, or live state idle longer than the
+ * kernel keeps such a flow: it is gone and nothing told us (no packet of
+ * it reached a worker since). Counts the latter. */
+static bool flow_stale(struct fg_l7_engine *e, const struct l7_flow *f,
+		       __u64 now)
 {
 	const struct fg_timeouts *t = &f->pol->p->timeouts;
-	__u64 idle = f->key.proto == IPPROTO_TCP ? t->tcp_established : t->udp;
+	__u64 idle = now > f->last_ns ? now - f->last_ns : 0;
+	__u64 limit = f->key.proto == IPPROTO_TCP ? t->tcp_established : t->udp;
 
-	return now - f->last_ns > idle * 1000000000ULL;
+	if (f->ended)
+		return idle > L7_ENDED_GRACE_NS;
+	if (idle <= limit * 1000000000ULL)
+		return false;
+	stat_add(&e->st.swept_idle, 1);
+	return true;
 }
 
 /* Find key in bucket b (its stripe locked), freeing stale flows on the
- * way: the bound on flows holds without a sweeper thread. */
+ * way: the bound on flows holds between sweeps too. */
 static struct l7_flow *bucket_find(struct fg_l7_engine *e, __u32 b,
 				   const struct fg_flow_key *key)
 {
@@ -815,7 +950,7 @@ static struct l7_flow *bucket_find(struct fg_l7_engine *e, __u32 b,
 	while ((f = *pp)) {
 		if (!memcmp(&f->key, key, sizeof(f->key)))
 			return f;
-		if (flow_stale(f, now)) {
+		if (flow_stale(e, f, now)) {
 			*pp = f->next;
 			flow_free(e, f);
 			continue;
@@ -823,6 +958,17 @@ static struct l7_flow *bucket_find(struct fg_l7_engine *e, __u32 b,
 		pp = &f->next;
 	}
 	return NULL;
+}
+
+/* Unlink f from bucket b (its stripe locked) and free it. */
+static void bucket_del(struct fg_l7_engine *e, __u32 b, struct l7_flow *f)
+{
+	struct l7_flow **pp = &e->buckets[b];
+
+	while (*pp != f)
+		pp = &(*pp)->next;
+	*pp = f->next;
+	flow_free(e, f);
 }
 
 static enum fg_insp_decision l7_decide(void *arg, const struct fg_insp_pkt *pkt)
@@ -837,6 +983,22 @@ static enum fg_insp_decision l7_decide(void *arg, const struct fg_insp_pkt *pkt)
 		return fail_verdict(e);
 	pthread_mutex_lock(lock);
 	f = bucket_find(e, b, pkt->key);
+	if (f && f->created_ns == pkt->flow->created_ns && f->ended) {
+		/* Read before its verdict was written: same verdict. */
+		stat_add(&e->st.after_verdict, 1);
+		d = (enum fg_insp_decision)f->final;
+		*pkt->app_id = f->app;
+		pthread_mutex_unlock(lock);
+		return d;
+	}
+	if (f && f->created_ns != pkt->flow->created_ns) {
+		/* A new connection on the 5-tuple of one we had state for:
+		 * that one is gone, its state is not this flow's. */
+		if (!f->ended)
+			stat_add(&e->st.swept_gone, 1);
+		bucket_del(e, b, f);
+		f = NULL;
+	}
 	if (!f) {
 		f = flow_new(e, pkt);
 		if (!f) {
@@ -872,12 +1034,66 @@ static void l7_flow_end(void *arg, const struct fg_flow_key *key)
 	pthread_mutex_lock(lock);
 	for (pp = &e->buckets[b]; (f = *pp); pp = &f->next) {
 		if (!memcmp(&f->key, key, sizeof(f->key))) {
+			/* Ended already: a late packet's verdict again. */
+			if (f->ended || flow_keep_verdict(e, f))
+				break;
 			*pp = f->next;
 			flow_free(e, f);
 			break;
 		}
 	}
 	pthread_mutex_unlock(lock);
+}
+
+/* Should the sweep free f (its stripe locked)? */
+static bool sweep_flow(struct fg_l7_engine *e, const struct l7_flow *f,
+		       __u64 now, fg_l7_flow_lookup_fn lookup,
+		       const struct fg_datapath *dp)
+{
+	struct fg_flow kf;
+	int err;
+
+	if (flow_stale(e, f, now))
+		return true;
+	if (f->ended || !lookup)
+		return false;
+	err = lookup(dp, &f->key, &kf);
+	if (err == -ENOENT || (!err && (kf.created_ns != f->created_ns ||
+					kf.action != FG_ACTION_INSPECT))) {
+		stat_add(&e->st.swept_gone, 1);
+		return true;
+	}
+	return false;	/* in inspection, or the lookup failed: keep */
+}
+
+unsigned int fg_l7_engine_sweep(struct fg_l7_engine *e, __u64 now,
+				unsigned int budget,
+				fg_l7_flow_lookup_fn lookup,
+				const struct fg_datapath *dp)
+{
+	unsigned int seen = 0, freed = 0, n;
+	__u32 b = e->sweep_next;
+
+	for (n = 0; n < L7_BUCKETS && seen < budget; n++) {
+		pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+		struct l7_flow **pp = &e->buckets[b], *f;
+
+		pthread_mutex_lock(lock);
+		while ((f = *pp)) {
+			seen++;
+			if (sweep_flow(e, f, now, lookup, dp)) {
+				*pp = f->next;
+				flow_free(e, f);
+				freed++;
+				continue;
+			}
+			pp = &f->next;
+		}
+		pthread_mutex_unlock(lock);
+		b = (b + 1) & (L7_BUCKETS - 1);
+	}
+	e->sweep_next = b;
+	return freed;
 }
 
 void fg_l7_engine_ops(struct fg_l7_engine *e, struct fg_insp_engine *ops)
@@ -912,6 +1128,8 @@ int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,
 		e->lim.ident_bytes = FG_L7_DEF_IDENT_BYTES;
 	if (!e->lim.ident_pkts)
 		e->lim.ident_pkts = FG_L7_DEF_IDENT_PKTS;
+	if (!e->lim.monitor_items)
+		e->lim.monitor_items = FG_L7_DEF_MONITOR_ITEMS;
 	e->fail_open = fail_open;
 	e->events = events;
 	pthread_mutex_init(&e->pol_lock, NULL);

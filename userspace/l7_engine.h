@@ -22,11 +22,14 @@ struct fg_l7_limits {
 	__u32 max_flows;	/* flows with engine state at once */
 	__u32 ident_bytes;	/* payload bytes (both directions) to identify */
 	__u32 ident_pkts;	/* payload packets (both directions) to identify */
+	__u32 monitor_items;	/* would_deny requests/queries logged per flow
+				 * in monitor mode before it is allowed */
 };
 
 #define FG_L7_DEF_MAX_FLOWS	4096
 #define FG_L7_DEF_IDENT_BYTES	4096
 #define FG_L7_DEF_IDENT_PKTS	64
+#define FG_L7_DEF_MONITOR_ITEMS	64
 
 /* Engine counters (updated atomically), with their printed names. */
 #define FG_L7_STATS(X)							\
@@ -37,7 +40,15 @@ struct fg_l7_limits {
 	X(fallthrough,	"fallthrough")	/* sent on to a later rule */	\
 	X(would_deny,	"would_deny")	/* monitor mode */		\
 	X(stream_conflict, "stream_conflict") /* TCP bytes that disagree \
-					       * with inspected ones */
+					       * with inspected ones */	\
+	X(after_verdict, "after_verdict") /* packets read before their	\
+					   * flow's verdict, answered	\
+					   * with it */			\
+	X(verdicts_live, "verdicts_live") /* ended flows remembered	\
+					   * for such packets */	\
+	X(swept_idle,	"swept_idle")	/* freed: idle past timeout */	\
+	X(swept_gone,	"swept_gone")	/* freed: kernel flow gone,	\
+					 * replaced or decided */
 
 #define FG_X_L7_FIELD(f, name) __u64 f;
 struct fg_l7_stats {
@@ -68,6 +79,25 @@ void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 void fg_l7_engine_set_fail_open(struct fg_l7_engine *e, bool fail_open);
 void fg_l7_engine_set_events(struct fg_l7_engine *e, FILE *events);
 void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out);
+
+/*
+ * Free state nothing will free otherwise: flows idle longer than their
+ * timeout, and, when lookup is given (fg_dp_flow_lookup), flows whose
+ * kernel entry is gone, was replaced by a new flow of the same 5-tuple, or
+ * already holds a verdict (state a late packet re-created). Visits at most
+ * `budget` flows (resuming where the last call stopped) so one call stays
+ * short; call it periodically (once a second) from one thread. now: the
+ * CLOCK_MONOTONIC time in ns. Returns the number of flows freed.
+ */
+struct fg_datapath;
+typedef int (*fg_l7_flow_lookup_fn)(const struct fg_datapath *dp,
+				    const struct fg_flow_key *k,
+				    struct fg_flow *out);
+#define FG_L7_SWEEP_BUDGET	1024
+unsigned int fg_l7_engine_sweep(struct fg_l7_engine *e, __u64 now,
+				unsigned int budget,
+				fg_l7_flow_lookup_fn lookup,
+				const struct fg_datapath *dp);
 
 /* The fg_insp_engine that runs e (e outlives the inspector). */
 void fg_l7_engine_ops(struct fg_l7_engine *e, struct fg_insp_engine *ops);

@@ -1001,8 +1001,17 @@ _Static_assert(FG_APP_MAX <= 32, "fg_rule.apps is a 32-bit mask");
 #define PAT_LABEL_MAX	63
 #define PAT_METHOD_MAX	32
 #define PAT_PATH_MAX	2048
+#define PAT_ALPN_MAX	63	/* what the inspector keeps of one value */
 
-enum pat_type { PAT_NAME, PAT_METHOD, PAT_PATH };
+enum pat_type { PAT_NAME, PAT_METHOD, PAT_PATH, PAT_ALPN, PAT_TLS_VERSION };
+
+/* TLS versions a `tls: {versions: [...]}` item may name. */
+static const struct {
+	const char *name;
+	__u16 wire;
+} tls_versions[] = {
+	{ "1.0", 0x0301 }, { "1.1", 0x0302 }, { "1.2", 0x0303 }, { "1.3", 0x0304 },
+};
 
 /* "unknown" and "other" are what the inspector reports, not protocols. */
 static bool app_nameable(int app)
@@ -1334,7 +1343,52 @@ static bool check_path_pat(struct ctx *c, const struct fg_ynode *n, struct fg_pa
 	return true;
 }
 
-/* hosts: [...], methods: [...], paths: [...], sni: [...], names: [...] */
+/* An ALPN protocol id: matched byte for byte, so no wildcard, and no
+ * longer than the inspector keeps (a longer one could never match). */
+static bool check_alpn_pat(struct ctx *c, const struct fg_ynode *n)
+{
+	char cb[24];
+	size_t i;
+
+	if (!n->n) {
+		perr(c, n, "an empty ALPN value");
+		return false;
+	}
+	if (n->n > PAT_ALPN_MAX) {
+		perr(c, n, "ALPN value '%.40s...' is too long (%zu bytes, at most %d)",
+		     n->str, n->n, PAT_ALPN_MAX);
+		return false;
+	}
+	for (i = 0; i < n->n; i++) {
+		unsigned char ch = (unsigned char)n->str[i];
+
+		if (ch == '*') {
+			perr(c, n, "ALPN value '%s': '*' is not a wildcard here (ALPN values are matched exactly)",
+			     n->str);
+			return false;
+		}
+		if (ch <= 0x20 || ch >= 0x7f) {
+			perr(c, n, "ALPN value '%s' contains %s", n->str,
+			     show_char(ch, cb, sizeof(cb)));
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool check_tls_version_pat(struct ctx *c, const struct fg_ynode *n)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tls_versions); i++)
+		if (!strcmp(n->str, tls_versions[i].name))
+			return true;
+	perr(c, n, "'%s' is not a TLS version: use 1.0, 1.1, 1.2 or 1.3", n->str);
+	return false;
+}
+
+/* hosts: [...], methods: [...], paths: [...], sni: [...], names: [...],
+ * alpn: [...], versions: [...] */
 static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type type,
 			  struct fg_pat_list *l)
 {
@@ -1364,13 +1418,19 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 		bool ok;
 
 		if (!want_scalar(c, it, type == PAT_METHOD ? "a method" :
-				 type == PAT_PATH ? "a path" : "a name"))
+				 type == PAT_PATH ? "a path" :
+				 type == PAT_ALPN ? "an ALPN value" :
+				 type == PAT_TLS_VERSION ? "a TLS version" : "a name"))
 			continue;
 		memset(pat, 0, sizeof(*pat));
 		if (type == PAT_NAME)
 			ok = check_name_pat(c, it, what, pat);
 		else if (type == PAT_METHOD)
 			ok = check_method_pat(c, it, pat);
+		else if (type == PAT_ALPN)
+			ok = check_alpn_pat(c, it);
+		else if (type == PAT_TLS_VERSION)
+			ok = check_tls_version_pat(c, it);
 		else
 			ok = check_path_pat(c, it, pat);
 		if (!ok)
@@ -1417,6 +1477,8 @@ static const struct l7_key http_keys[] = {
 };
 static const struct l7_key tls_keys[] = {
 	{ "sni", PAT_NAME, offsetof(struct fg_tls_cond, sni) },
+	{ "alpn", PAT_ALPN, offsetof(struct fg_tls_cond, alpn) },
+	{ "versions", PAT_TLS_VERSION, offsetof(struct fg_tls_cond, versions) },
 };
 static const struct l7_key dns_keys[] = {
 	{ "names", PAT_NAME, offsetof(struct fg_dns_cond, names) },
@@ -1520,6 +1582,8 @@ static void rule_l7_free(struct fg_rule *r)
 	pat_list_free(&r->http.methods);
 	pat_list_free(&r->http.paths);
 	pat_list_free(&r->tls.sni);
+	pat_list_free(&r->tls.alpn);
+	pat_list_free(&r->tls.versions);
 	pat_list_free(&r->dns.names);
 }
 
@@ -2004,4 +2068,19 @@ bool fg_pat_match_path(const struct fg_pat *pat, const char *v, size_t len)
 bool fg_pat_match_method(const struct fg_pat *pat, const char *v, size_t len)
 {
 	return len == strlen(pat->text) && !memcmp(v, pat->text, len);
+}
+
+bool fg_pat_match_alpn(const struct fg_pat *pat, const char *v, size_t len)
+{
+	return fg_pat_match_method(pat, v, len);	/* the same: exact */
+}
+
+bool fg_pat_match_tls_version(const struct fg_pat *pat, __u16 version)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tls_versions); i++)
+		if (tls_versions[i].wire == version)
+			return !strcmp(pat->text, tls_versions[i].name);
+	return false;
 }

@@ -103,6 +103,8 @@ struct fg_tls_cond {
 	bool set;
 	int line, col;
 	struct fg_pat_list sni;
+	struct fg_pat_list alpn;	/* exact protocol ids, e.g. "h2" */
+	struct fg_pat_list versions;	/* "1.0" ... "1.3" */
 };
 
 struct fg_dns_cond {
@@ -196,6 +198,10 @@ void fg_policy_free(struct fg_policy *p);
 bool fg_pat_match_name(const struct fg_pat *pat, const char *value, size_t len);
 bool fg_pat_match_path(const struct fg_pat *pat, const char *value, size_t len);
 bool fg_pat_match_method(const struct fg_pat *pat, const char *value, size_t len);
+/* ALPN protocol ids compare exactly (bytes, RFC 7301). */
+bool fg_pat_match_alpn(const struct fg_pat *pat, const char *value, size_t len);
+/* Is version (wire value, 0x0303 = TLS 1.2) the one pat ("1.2") names? */
+bool fg_pat_match_tls_version(const struct fg_pat *pat, __u16 version);
 
 /* Parsing helpers shared with the CLI and tests. 0 or -EINVAL. */
 int fg_prefix_parse(const char *s, struct fg_prefix *out);

@@ -3,6 +3,7 @@
 # L7 DNS policy with real clients (issue 4): dig -> dnsmasq serving a few
 # local names (no upstream). An allowed name is answered, a denied one gets
 # no answer and never reaches dnsmasq (its query log), over UDP and TCP;
+# answers are logged over both;
 # monitor mode answers it and logs would_deny with the query name.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/l7lib.sh"
@@ -62,6 +63,10 @@ queried 'evil\.example\|a\.example\.com' &&
 	pass "denied names never reach dnsmasq"
 expect_event "event: allow with rule and qname" \
 	'.verdict == "allow" and .rule == "dns" and .app == "dns" and .dns.qname == "www.corp.example"'
+expect_event "event: answer over TCP logged" \
+	'.proto == "tcp" and .reason == "answer" and .dns.qname == "www.corp.example" and .dns.answers == ["10.1.2.3"]'
+expect_event "event: answer over UDP logged" \
+	'.proto == "udp" and .reason == "answer" and .dns.qname == "www.corp.example" and .dns.answers == ["10.1.2.3"]'
 expect_event "event: deny with qname and qtype" \
 	'.verdict == "deny" and .app == "dns" and .dns.qname == "evil.example" and (.dns.qtype == "A" or .dns.qtype == 1)'
 fg_stop TERM

@@ -4,7 +4,8 @@
 # against python3 -m http.server. Allowed path/host/method pass with their
 # content, denied ones never reach the server, a denied second request on a
 # keep-alive connection is cut after the first succeeded, non-HTTP to an
-# `app: http` port is denied, monitor mode delivers and logs would_deny,
+# `app: http` port is denied, monitor mode delivers and logs would_deny
+# (every denied request of a keep-alive connection),
 # inspect_failure open/closed with no inspector, a 30 MB download arrives
 # intact. Before that, with L4 rules and the byte-pattern test engine:
 # `flows` shows the app and inspection columns.
@@ -201,6 +202,13 @@ if l7_accepted "monitor mode" "$E2E_TMP/monitor.yaml"; then
 	expect_eq "monitor: keep-alive second request delivered" "$?" 0
 	expect_event "monitor: would_deny event with rule and path" \
 		'.verdict == "would_deny" and .rule != null and .app == "http" and .http.path == "/secret/b.html"'
+	# Two denied requests on one connection: the connection stays in
+	# inspection after the first, so the second is logged too.
+	out=$(in_c timeout 10 python3 "$E2E_TMP/ka.py" "$S4" 8080 shop.example /secret/b.html /secret/ "secret page $$")
+	expect_eq "monitor: two denied requests on one connection delivered" "$?" 0
+	sp=$(l7_event '.verdict == "would_deny" and .http.path == "/secret/"' | jq -r .sport)
+	expect_event "monitor: both denied requests of one connection logged" \
+		".verdict == \"would_deny\" and .http.path == \"/secret/b.html\" and .sport == ${sp:-0}"
 	expect_cmp "monitor: stats count the engine's would_deny" \
 		"$(l7_stat .inspector.l7_engine.would_deny)" -ge 1
 	if l7_event '.verdict == "deny"' >/dev/null; then

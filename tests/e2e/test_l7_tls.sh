@@ -4,7 +4,10 @@
 # (-rev: answers each line reversed) with a self-signed certificate made
 # for the test. An allowed SNI completes the handshake and exchanges data;
 # a denied SNI is cut before the server completes a handshake; monitor mode
-# delivers it and logs would_deny with the SNI.
+# delivers it and logs would_deny with the SNI. tls: {alpn, versions}: a
+# client offering only listed ALPN values at a listed version talks, one
+# offering another value, no ALPN, or TLS 1.2 is cut; events carry the
+# SNI, ALPN, version, JA3 and JA4.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/l7lib.sh"
 e2e_require_root
@@ -21,16 +24,17 @@ nsenter --net="/run/netns/$NS_S" -- openssl s_server -accept 8443 -rev -quiet \
 E2E_PIDS+=("$!")
 l7_wait_connect 8443
 
-# talk SNI [ADDR]: one line over TLS with SNI; prints the server's answer.
-# The client's input stays open until the answer is there (3 s at most):
-# s_client ends at its end.
+# talk SNI [ADDR [S_CLIENT ARGS...]]: one line over TLS with SNI; prints
+# the server's answer. The client's input stays open until the answer is
+# there (3 s at most): s_client ends at its end.
 talk() {
-	local addr=${2:-$S4} out=$E2E_TMP/talk.out i
+	local sni=$1 addr=${2:-$S4} out=$E2E_TMP/talk.out i
+	shift $(($# < 2 ? $# : 2))
 	case $addr in *:*) addr="[$addr]" ;; esac
 	: >"$out"
-	(echo "hello $1"; for i in $(seq 1 30); do [ -s "$out" ] && break; sleep 0.1; done) |
+	(echo "hello $sni"; for i in $(seq 1 30); do [ -s "$out" ] && break; sleep 0.1; done) |
 		in_c timeout 5 openssl s_client -quiet -no_ign_eof \
-			-connect "$addr:8443" -servername "$1" >"$out" 2>/dev/null
+			-connect "$addr:8443" -servername "$sni" "$@" >"$out" 2>/dev/null
 	cat "$out"
 }
 reversed() { printf '%s\n' "$1" | rev; }
@@ -40,6 +44,8 @@ handshakes() { grep -c "CONNECTION ESTABLISHED" "$SLOG"; }
 # the firewall's doing.
 expect_eq "no firewall: s_server answers any SNI" "$(talk evil.example)" \
 	"$(reversed "hello evil.example")"
+expect_eq "no firewall: s_server answers TLS 1.2 offering h2 and spdy/3" \
+	"$(talk allowed.example "$S4" -alpn h2,spdy/3 -tls1_2)" "$(reversed "hello allowed.example")"
 
 { l7_policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: tls-ok
@@ -68,6 +74,34 @@ expect_event "event: allow with rule and sni" \
 	'.verdict == "allow" and .rule == "tls-ok" and .app == "tls" and .tls.sni == "allowed.example"'
 expect_event "event: deny with sni" \
 	'.verdict == "deny" and .app == "tls" and .tls.sni == "evil.example"'
+fg_stop TERM
+
+# ---- ALPN and version conditions ----
+{ l7_policy_head; cat <<YAML; } >"$E2E_TMP/alpn.yaml"
+  - name: tls-modern
+    to: server
+    proto: tcp
+    ports: [8443]
+    app: tls
+    tls: {sni: [allowed.example], alpn: [h2, http/1.1], versions: ["1.3"]}
+    action: allow
+YAML
+l7_require_engine "$E2E_TMP/alpn.yaml"
+fg_start "$E2E_TMP/alpn.yaml" native || e2e_finish
+want=$(reversed "hello allowed.example")
+expect_eq "alpn h2, TLS 1.3: handshake and data" "$(talk allowed.example "$S4" -alpn h2)" "$want"
+expect_eq "alpn h2 + http/1.1 (both listed) over IPv6" \
+	"$(talk allowed.example "$S6" -alpn h2,http/1.1)" "$want"
+expect_eq "alpn h2 + spdy/3 (one not listed): no answer" \
+	"$(talk allowed.example "$S4" -alpn h2,spdy/3)" ""
+expect_eq "no ALPN offered: no answer" "$(talk allowed.example)" ""
+expect_eq "alpn h2 at TLS 1.2: no answer" "$(talk allowed.example "$S4" -alpn h2 -tls1_2)" ""
+expect_event "event: allow with sni, alpn, version, ja3, ja4" \
+	'.verdict == "allow" and .rule == "tls-modern" and .tls.sni == "allowed.example" and .tls.alpn == ["h2"] and .tls.version == "0x0304" and (.tls.ja3 | test("^[0-9a-f]{32}$")) and (.tls.ja4 | startswith("t13d"))'
+expect_event "event: deny of TLS 1.2 says version 0x0303" \
+	'.verdict == "deny" and .tls.alpn == ["h2"] and .tls.version == "0x0303" and (.tls.ja4 | startswith("t12d"))'
+expect_event "event: deny lists every ALPN value offered" \
+	'.verdict == "deny" and .tls.alpn == ["h2", "spdy/3"]'
 fg_stop TERM
 
 l7_policy "$E2E_TMP/policy.yaml" "$E2E_TMP/monitor.yaml" mode monitor

@@ -2,16 +2,17 @@
 /*
  * fuzz_l7_match.c - the policy's L7 patterns (fg_pat_match_*), through the
  * policy loader that validates them. Input: one byte choosing the list
- * (HTTP hosts, HTTP paths, HTTP methods, TLS SNI, DNS names), the pattern
- * up to the first NUL (written into a one-rule policy as a YAML escaped
- * string), then a subject to match it against.
+ * (HTTP hosts, HTTP paths, HTTP methods, TLS SNI, DNS names, TLS ALPN, TLS
+ * versions), the pattern up to the first NUL (written into a one-rule
+ * policy as a YAML escaped string), then a subject to match it against.
  *
  * Invariants (the contract in docs/policy.md): an accepted pattern has the
  * form its kind allows (a name lower case, '*' only as a whole first
  * label and never alone; a path from '/', '*' only at the end; a method
- * upper case, no '*'), matches itself as documented (`*.x` never the
- * apex x), and names match without regard to case, paths and methods with
- * it.
+ * upper case, no '*'; an ALPN id visible ASCII, no '*'; a version 1.0 to
+ * 1.3), matches itself as documented (`*.x` never the apex x), names match
+ * without regard to case, paths, methods and ALPN ids with it, and a
+ * version names exactly one wire value.
  */
 #include <ctype.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "fuzz_split.h"
 #include "policy.h"
 
-enum kind { K_NAME, K_PATH, K_METHOD };
+enum kind { K_NAME, K_PATH, K_METHOD, K_ALPN, K_VERSION };
 
 static const struct {
 	const char *yaml;	/* the rule's L7 block, %s the pattern */
@@ -30,6 +31,8 @@ static const struct {
 	{ "    app: http\n    http: {methods: [\"%s\"]}\n", K_METHOD },
 	{ "    app: tls\n    tls: {sni: [\"%s\"]}\n", K_NAME },
 	{ "    app: dns\n    dns: {names: [\"%s\"]}\n", K_NAME },
+	{ "    app: tls\n    tls: {alpn: [\"%s\"]}\n", K_ALPN },
+	{ "    app: tls\n    tls: {versions: [\"%s\"]}\n", K_VERSION },
 };
 
 static char esc[4 * 1024 + 1], yaml[8192], buf[2048];
@@ -39,6 +42,7 @@ static const struct fg_pat *the_pat(const struct fg_policy *p, unsigned sel)
 	const struct fg_rule *r = &p->rules[0];
 	const struct fg_pat_list *l[] = {
 		&r->http.hosts, &r->http.paths, &r->http.methods, &r->tls.sni, &r->dns.names,
+		&r->tls.alpn, &r->tls.versions,
 	};
 
 	FUZZ_CHECK(p->n_rules == 1 && l[sel]->n == 1);
@@ -120,6 +124,38 @@ static void check_method(const struct fg_pat *pat, const char *subj, size_t sl)
 	FUZZ_CHECK(fg_pat_match_method(pat, subj, sl) == (sl == tl && !memcmp(subj, t, sl)));
 }
 
+static void check_alpn(const struct fg_pat *pat, const char *subj, size_t sl)
+{
+	const char *t = pat->text;
+	size_t i, tl = strlen(t);
+
+	FUZZ_CHECK(!pat->wildcard && tl >= 1 && tl <= 63);
+	for (i = 0; i < tl; i++)
+		FUZZ_CHECK(t[i] > 0x20 && t[i] < 0x7f && t[i] != '*');
+	FUZZ_CHECK(M(fg_pat_match_alpn, pat, t));
+	FUZZ_CHECK(!fg_pat_match_alpn(pat, t, tl - 1));
+	FUZZ_CHECK(fg_pat_match_alpn(pat, subj, sl) == (sl == tl && !memcmp(subj, t, sl)));
+}
+
+/* "1.N" names exactly one wire version, 0x0301 + N; the subject's first
+ * two bytes as a wire version match only that one. */
+static void check_version(const struct fg_pat *pat, const char *subj, size_t sl)
+{
+	const char *t = pat->text;
+	unsigned int v, hits = 0;
+
+	FUZZ_CHECK(strlen(t) == 3 && t[0] == '1' && t[1] == '.' && t[2] >= '0' &&
+		   t[2] <= '3');
+	for (v = 0x0300; v <= 0x0305; v++)
+		hits += fg_pat_match_tls_version(pat, (__u16)v);
+	FUZZ_CHECK(hits == 1 && fg_pat_match_tls_version(pat, (__u16)(0x0301 + t[2] - '0')));
+	if (sl >= 2) {
+		v = (unsigned int)(uint8_t)subj[0] << 8 | (uint8_t)subj[1];
+		FUZZ_CHECK(fg_pat_match_tls_version(pat, (__u16)v) ==
+			   (v == 0x0301u + (unsigned int)(t[2] - '0')));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fg_diags d = { 0 };
@@ -166,8 +202,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_name(pat, subj, sl);
 		else if (lists[sel].kind == K_PATH)
 			check_path(pat, subj, sl);
-		else
+		else if (lists[sel].kind == K_METHOD)
 			check_method(pat, subj, sl);
+		else if (lists[sel].kind == K_ALPN)
+			check_alpn(pat, subj, sl);
+		else
+			check_version(pat, subj, sl);
 	} else {
 		FUZZ_CHECK(d.n > 0);	/* a rejection says why */
 	}

@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
+#include "../l7_msgs.h"
 #include "l7_engine.h"
 #include "policy.h"
 
@@ -38,7 +40,11 @@ struct ctx {
 
 static void tflow_init(struct tflow *t, __u8 proto, __u16 port)
 {
+	static __u64 created;
+
 	memset(t, 0, sizeof(*t));
+	/* each call is a new kernel flow, even on a 5-tuple used before */
+	t->flow.created_ns = ++created;
 	t->key.family = AF_INET;
 	t->key.proto = proto;
 	inet_pton(AF_INET, "10.0.0.1", t->key.addr_lo);
@@ -237,30 +243,9 @@ static void test_http_pipelined_and_split(void **state)
 	teardown_ctx(&c);
 }
 
-/* A minimal ClientHello record with one SNI. */
 static size_t client_hello(uint8_t *b, const char *sni)
 {
-	size_t n = strlen(sni), ext = 9 + n, body = 2 + 32 + 1 + 4 + 2 + 2 + ext;
-	size_t i = 0;
-
-	b[i++] = 0x16; b[i++] = 3; b[i++] = 1;
-	b[i++] = (uint8_t)((body + 4) >> 8); b[i++] = (uint8_t)(body + 4);
-	b[i++] = 1; b[i++] = 0;
-	b[i++] = (uint8_t)(body >> 8); b[i++] = (uint8_t)body;
-	b[i++] = 3; b[i++] = 3;
-	memset(b + i, 0x42, 32);
-	i += 32;
-	b[i++] = 0;				/* session id */
-	b[i++] = 0; b[i++] = 2; b[i++] = 0x13; b[i++] = 0x01;	/* ciphers */
-	b[i++] = 1; b[i++] = 0;			/* compression: null */
-	b[i++] = (uint8_t)(ext >> 8); b[i++] = (uint8_t)ext;
-	b[i++] = 0; b[i++] = 0;			/* server_name */
-	b[i++] = (uint8_t)((n + 5) >> 8); b[i++] = (uint8_t)(n + 5);
-	b[i++] = (uint8_t)((n + 3) >> 8); b[i++] = (uint8_t)(n + 3);
-	b[i++] = 0;
-	b[i++] = (uint8_t)(n >> 8); b[i++] = (uint8_t)n;
-	memcpy(b + i, sni, n);
-	return i + n;
+	return l7_client_hello(b, sni, NULL, 0);
 }
 
 static void test_tls_sni(void **state)
@@ -291,26 +276,67 @@ static void test_tls_sni(void **state)
 	teardown_ctx(&c);
 }
 
-/* A DNS query for name, type A. */
+static void test_tls_alpn_versions(void **state)
+{
+	static const struct {
+		const char *alpn;
+		uint16_t sv;
+		enum fg_insp_decision d;
+		const char *rule;
+	} cases[] = {
+		{ "h2", 0x0304, FG_INSP_ALLOW, "modern" },
+		{ "h2 http/1.1", 0x0304, FG_INSP_ALLOW, "modern" },
+		/* every value offered must be listed: the server picks one */
+		{ "h2 spdy/3", 0x0304, FG_INSP_ALLOW, "legacy" },
+		/* no supported_versions: the legacy version (1.2) counts */
+		{ "h2", 0, FG_INSP_ALLOW, "legacy" },
+		{ "http/1.1", 0x0303, FG_INSP_ALLOW, "legacy" },
+		/* no ALPN offered: an alpn condition cannot hold */
+		{ NULL, 0x0304, FG_INSP_ALLOW, "legacy" },
+		{ NULL, 0x0301, FG_INSP_DENY, "default" },
+		{ "h2", 0x0302, FG_INSP_DENY, "default" },
+		/* GREASE values (RFC 8701) are not offers; alone, no ALPN */
+		{ "\x1a\x1a h2", 0x0304, FG_INSP_ALLOW, "modern" },
+		{ "\x1a\x1a", 0x0304, FG_INSP_ALLOW, "legacy" },
+		/* ALPN values compare exactly */
+		{ "H2", 0x0304, FG_INSP_ALLOW, "legacy" },
+	};
+	uint8_t hello[512];
+	char want[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctx c;
+		struct tflow t;
+
+		setup_policy(&c, "version: 1\ndefault: deny\nrules:\n"
+			     "  - {name: modern, proto: tcp, ports: [443], app: tls,"
+			     " tls: {sni: [a.example], alpn: [h2, http/1.1],"
+			     " versions: [\"1.3\"]}, action: allow}\n"
+			     "  - {name: legacy, proto: tcp, ports: [443], app: tls,"
+			     " tls: {versions: [1.2, 1.3]}, action: allow}\n", NULL);
+		tflow_init(&t, IPPROTO_TCP, 443);
+		n = l7_client_hello(hello, "a.example", cases[i].alpn, cases[i].sv);
+		if (push(&c, &t, FG_DIR_ORIG, hello, n) != cases[i].d)
+			fail_msg("case %zu: not decided %d", i, cases[i].d);
+		snprintf(want, sizeof(want), "\"rule\":\"%s\"", cases[i].rule);
+		if (!events_have(&c, want))
+			fail_msg("case %zu: no %s in %s", i, want, c.ev);
+		if (!i) {	/* what the event says about the hello */
+			assert_true(events_have(&c, "\"sni\":\"a.example\","
+						"\"alpn\":[\"h2\"],\"version\":\"0x0304\","
+						"\"ja3\":\""));
+			/* TLS 1.3, SNI, 1 cipher, 3 extensions, ALPN h2 */
+			assert_true(events_have(&c, "\"ja4\":\"t13d0103h2_"));
+		}
+		end(&c, &t);
+		teardown_ctx(&c);
+	}
+}
+
 static size_t dns_query(uint8_t *b, const char *name)
 {
-	size_t i = 12;
-	const char *s = name;
-
-	memset(b, 0, 12);
-	b[0] = 0x12; b[1] = 0x34; b[2] = 0x01; b[5] = 1;
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-
-		b[i++] = (uint8_t)l;
-		memcpy(b + i, s, l);
-		i += l;
-		s += l + (dot ? 1 : 0);
-	}
-	b[i++] = 0;
-	b[i++] = 0; b[i++] = 1; b[i++] = 0; b[i++] = 1;
-	return i;
+	return l7_dns_msg(b, name, false, false);
 }
 
 static void test_dns_names(void **state)
@@ -329,6 +355,35 @@ static void test_dns_names(void **state)
 	assert_true(events_have(&c, "\"qname\":\"example.com\""));
 	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, dns_query(q, "evil.example.net")),
 			 FG_INSP_DENY);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
+static void test_dns_tcp_answers(void **state)
+{
+	uint8_t q[300], a[300];
+	size_t nq, na;
+	struct ctx c;
+	struct tflow t;
+
+	setup_policy(&c, "version: 1\ndefault: deny\nrules:\n"
+		     "  - {name: dns, proto: tcp, ports: [53], app: dns,"
+		     " dns: {names: [\"*.corp.example\"]}, action: allow}\n",
+		     NULL);
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "host.corp.example", false, true);
+	na = l7_dns_msg(a, "host.corp.example", true, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_CONTINUE);
+	assert_int_equal(t.app_id, FG_APP_DNS);
+	/* the answer, split inside its length prefix, is logged */
+	assert_int_equal(push(&c, &t, FG_DIR_REPLY, a, 1), FG_INSP_CONTINUE);
+	assert_int_equal(push(&c, &t, FG_DIR_REPLY, a + 1, na - 1),
+			 FG_INSP_CONTINUE);
+	assert_true(events_have(&c, "\"reason\":\"answer\""));
+	assert_true(events_have(&c, "\"answers\":[\"192.0.2.1\"]"));
+	/* a second query on the connection is still checked */
+	nq = l7_dns_msg(q, "evil.example.net", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_DENY);
 	end(&c, &t);
 	teardown_ctx(&c);
 }
@@ -369,15 +424,30 @@ static void test_monitor(void **state)
 	struct tflow t;
 	struct fg_l7_stats st;
 
+	const struct fg_l7_limits lim = { .monitor_items = 2 };
+
 	setup_policy(&c, "version: 1\ndefault: deny\nmode: monitor\nrules:\n"
 		     "  - {name: web, proto: tcp, ports: [80], app: http,"
-		     " http: {paths: [\"/ok\"]}, action: allow}\n", NULL);
+		     " http: {paths: [\"/ok\"]}, action: allow}\n", &lim);
 	tflow_init(&t, IPPROTO_TCP, 80);
+	/* every request that would be denied is logged: the connection
+	 * stays in inspection, each request checked from the app rule */
 	assert_int_equal(send_str(&c, &t, "GET /no HTTP/1.1\r\nHost: a\r\n\r\n"),
-			 FG_INSP_ALLOW);
+			 FG_INSP_CONTINUE);
 	assert_true(events_have(&c, "\"verdict\":\"would_deny\""));
+	assert_int_equal(send_str(&c, &t, "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_true(events_have(&c, "\"rule\":\"web\",\"generation\":7,"
+				"\"verdict\":\"allow\""));
+	assert_int_equal(send_str(&c, &t, "GET /no2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_true(events_have(&c, "\"path\":\"/no2\""));
+	/* past monitor_items (2) the flow goes by the kernel, still logged */
+	assert_int_equal(send_str(&c, &t, "GET /no3 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	assert_true(events_have(&c, "\"path\":\"/no3\""));
 	fg_l7_engine_stats(c.e, &st);
-	assert_int_equal(st.would_deny, 1);
+	assert_int_equal(st.would_deny, 3);
 	end(&c, &t);
 	teardown_ctx(&c);
 
@@ -574,6 +644,146 @@ static void test_concurrent_directions(void **state)
 	free(flows);
 }
 
+static __u64 mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* The kernel's flow table as the sweep sees it: the flows listed. */
+struct fake_dp {
+	const struct tflow *flows[4];
+	size_t n;
+};
+
+static int fake_lookup(const struct fg_datapath *dp,
+		       const struct fg_flow_key *k, struct fg_flow *out)
+{
+	const struct fake_dp *fd = (const struct fake_dp *)dp;
+	size_t i;
+
+	for (i = 0; i < fd->n; i++)
+		if (!memcmp(&fd->flows[i]->key, k, sizeof(*k))) {
+			*out = fd->flows[i]->flow;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static void sweep(struct ctx *c, __u64 ahead_s, struct fake_dp *fd)
+{
+	fg_l7_engine_sweep(c->e, mono_now() + ahead_s * 1000000000ULL,
+			   FG_L7_SWEEP_BUDGET, fd ? fake_lookup : NULL,
+			   (const struct fg_datapath *)fd);
+}
+
+static void test_sweep(void **state)
+{
+	const char *req = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+	struct fake_dp fd = { .n = 0 };
+	struct fg_l7_stats st;
+	struct tflow t, u, v, w;
+	struct ctx c;
+
+	setup_policy(&c, web_policy, NULL);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	tflow_init(&u, IPPROTO_TCP, 80);
+	tflow_init(&v, IPPROTO_TCP, 80);
+	tflow_init(&w, IPPROTO_TCP, 80);
+	u.key.port_lo = htons(40001);
+	v.key.port_lo = htons(40002);
+	w.key.port_lo = htons(40003);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &u, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &v, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &w, req), FG_INSP_CONTINUE);
+	/* t still inspected; u gone from the kernel; v decided there (by a
+	 * reload, say); w's 5-tuple now holds a newer connection */
+	fd.flows[fd.n++] = &t;
+	fd.flows[fd.n++] = &v;
+	fd.flows[fd.n++] = &w;
+	v.flow.action = FG_ACTION_ALLOW;
+	w.flow.created_ns += 1000;
+	sweep(&c, 0, &fd);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows_live, 1);
+	assert_int_equal(st.swept_gone, 3);
+	assert_int_equal(st.swept_idle, 0);
+	/* t kept; idle past the TCP timeout, it goes without a lookup */
+	sweep(&c, FG_TIMEOUT_TCP_ESTABLISHED - 5, NULL);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows_live, 1);
+	sweep(&c, FG_TIMEOUT_TCP_ESTABLISHED + 5, NULL);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows_live, 0);
+	assert_int_equal(st.swept_idle, 1);
+	teardown_ctx(&c);
+}
+
+/* A packet the worker read just before its flow's verdict was written. */
+static void test_late_packet(void **state)
+{
+	const struct fg_l7_limits lim = { .max_flows = 1 };
+	struct fake_dp fd = { .n = 0 };
+	uint8_t hello[512];
+	struct fg_l7_stats st;
+	struct tflow t, u;
+	struct ctx c;
+	size_t n = client_hello(hello, "www.example.com");
+
+	setup_policy(&c, web_policy, &lim);
+	tflow_init(&t, IPPROTO_TCP, 443);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, hello, n), FG_INSP_ALLOW);
+	end(&c, &t);
+	/* the server's reply, read before the allow: same verdict, no state */
+	t.app_id = 0;
+	assert_int_equal(push(&c, &t, FG_DIR_REPLY, "\x16\x03\x03", 3),
+			 FG_INSP_ALLOW);
+	assert_int_equal(t.app_id, FG_APP_TLS);
+	end(&c, &t);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.after_verdict, 1);
+	assert_int_equal(st.flows_live, 0);
+	assert_int_equal(st.verdicts_live, 1);
+	/* a new connection on the same 5-tuple is inspected afresh */
+	tflow_init(&u, IPPROTO_TCP, 443);
+	assert_int_equal(push(&c, &u, FG_DIR_ORIG, hello, 20), FG_INSP_CONTINUE);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows_live, 1);
+	assert_int_equal(st.verdicts_live, 0);
+	assert_int_equal(push(&c, &u, FG_DIR_ORIG, hello + 20, n - 20),
+			 FG_INSP_ALLOW);
+	end(&c, &u);
+	/* the verdict is kept for a moment only */
+	sweep(&c, 3, NULL);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.verdicts_live, 0);
+
+	/* no room to keep the verdict (max_flows 1, one kept): the late
+	 * packet re-creates state, the sweep finds the kernel's verdict */
+	tflow_init(&t, IPPROTO_TCP, 443);
+	tflow_init(&u, IPPROTO_TCP, 443);
+	u.key.port_lo = htons(40001);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, hello, n), FG_INSP_ALLOW);
+	end(&c, &t);
+	assert_int_equal(push(&c, &u, FG_DIR_ORIG, hello, n), FG_INSP_ALLOW);
+	end(&c, &u);
+	assert_int_equal(push(&c, &u, FG_DIR_REPLY, "\x16\x03\x03", 3),
+			 FG_INSP_CONTINUE);
+	u.flow.action = FG_ACTION_ALLOW;
+	fd.flows[fd.n++] = &u;
+	fd.flows[fd.n++] = &t;
+	t.flow.action = FG_ACTION_ALLOW;
+	sweep(&c, 0, &fd);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows_live, 0);
+	assert_int_equal(st.swept_gone, 1);
+	assert_int_equal(st.verdicts_live, 1);	/* t's, within its grace */
+	teardown_ctx(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,7 +791,9 @@ int main(void)
 		cmocka_unit_test(test_http_conditions),
 		cmocka_unit_test(test_http_pipelined_and_split),
 		cmocka_unit_test(test_tls_sni),
+		cmocka_unit_test(test_tls_alpn_versions),
 		cmocka_unit_test(test_dns_names),
+		cmocka_unit_test(test_dns_tcp_answers),
 		cmocka_unit_test(test_fallthrough),
 		cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_budget),
@@ -589,6 +801,8 @@ int main(void)
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_concurrent_directions),
+		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_late_packet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -436,10 +436,10 @@ static void test_err_unknown_and_reserved_keys(void **state)
 	BAD(HDR "rules:\n  - name: a\n    inspect: http\n    sensors: [x]\n    action: allow\n",
 	    { 5, 5, "'inspect' is not supported yet" },
 	    { 6, 5, "'sensors' is not supported yet" });
-	BAD(HDR "rules:\n  - name: a\n    action: allow\n    http: {}\n    tls: {alpn: [h2]}\n",
+	BAD(HDR "rules:\n  - name: a\n    action: allow\n    http: {}\n    tls: {ja3: [x]}\n",
 	    { 6, 5, "'http' conditions need 'app: http'" },
 	    { 7, 5, "'tls' conditions need 'app: tls'" },
-	    { 7, 11, "unknown key 'alpn' in tls (expected one of: sni)" });
+	    { 7, 11, "unknown key 'ja3' in tls (expected one of: sni, alpn, versions)" });
 	BAD(HDR "timeouts: {mode: 1}\n", { 3, 12, "unknown key 'mode' in timeouts" });
 }
 
@@ -935,14 +935,63 @@ static void test_err_l7_blocks(void **state)
 }
 
 /* One item of a list at line 7, column 15 (hosts, paths) or 17 (methods). */
-static void bad_item(const char *key, const char *item, int col, const char *msg)
+/* One bad item of list `key` in the `app` block of a rule, on line 7. */
+static void bad_app_item(const char *app, const char *key, const char *item,
+			 int col, const char *msg)
 {
 	char yaml[4096];
 	struct expect e = { 7, col, msg };
 
-	snprintf(yaml, sizeof(yaml), RULE_A "    app: http\n    http:\n      %s: [%s]\n"
-		 "    action: allow\n", key, item);
+	snprintf(yaml, sizeof(yaml), RULE_A "    app: %s\n    %s:\n      %s: [%s]\n"
+		 "    action: allow\n", app, app, key, item);
 	parse_bad_n(yaml, &e, 1);
+}
+
+static void bad_item(const char *key, const char *item, int col, const char *msg)
+{
+	bad_app_item("http", key, item, col, msg);
+}
+
+static void test_tls_keys(void **state)
+{
+	struct fg_policy *p = parse_ok(RULE_A "    app: tls\n    tls:\n"
+				       "      alpn: [h2, http/1.1, \"acme-tls/1\"]\n"
+				       "      versions: [1.2, \"1.3\"]\n"
+				       "    action: allow\n");
+	const struct fg_tls_cond *t = &p->rules[0].tls;
+
+	assert_int_equal(t->sni.n, 0);
+	assert_int_equal(t->alpn.n, 3);
+	assert_pat(&t->alpn.v[0], "h2", false, 7, 14);
+	assert_pat(&t->alpn.v[1], "http/1.1", false, 7, 18);
+	assert_string_equal(t->alpn.v[2].text, "acme-tls/1");
+	assert_int_equal(t->versions.n, 2);
+	assert_pat(&t->versions.v[0], "1.2", false, 8, 18);
+	assert_pat(&t->versions.v[1], "1.3", false, 8, 23);
+	/* matching: ALPN exactly, versions by their wire value */
+	assert_true(fg_pat_match_alpn(&t->alpn.v[0], "h2", 2));
+	assert_false(fg_pat_match_alpn(&t->alpn.v[0], "H2", 2));
+	assert_false(fg_pat_match_alpn(&t->alpn.v[0], "h2c", 3));
+	assert_false(fg_pat_match_alpn(&t->alpn.v[0], "h", 1));
+	assert_true(fg_pat_match_tls_version(&t->versions.v[0], 0x0303));
+	assert_false(fg_pat_match_tls_version(&t->versions.v[0], 0x0304));
+	assert_true(fg_pat_match_tls_version(&t->versions.v[1], 0x0304));
+	assert_false(fg_pat_match_tls_version(&t->versions.v[1], 0x7f1c));
+	fg_policy_free(p);
+
+#define BAD_TLS(key, item, col, msg) bad_app_item("tls", key, item, col, msg)
+	BAD_TLS("versions", "1.4", 18, "'1.4' is not a TLS version: use 1.0, 1.1, 1.2 or 1.3");
+	BAD_TLS("versions", "TLSv1.2", 18, "'TLSv1.2' is not a TLS version");
+	BAD_TLS("versions", "\"\"", 18, "'' is not a TLS version");
+	BAD_TLS("versions", "[1.2]", 18, "a TLS version must be a single value, not a list");
+	BAD_TLS("versions", "1.2, 1.2", 23, "'1.2' is listed twice in 'versions' (first at 7:18)");
+	BAD_TLS("alpn", "\"\"", 14, "an empty ALPN value");
+	BAD_TLS("alpn", "\"h*\"", 14, "ALPN value 'h*': '*' is not a wildcard here");
+	BAD_TLS("alpn", "\"h 2\"", 14, "ALPN value 'h 2' contains a space");
+	BAD_TLS("alpn", "h2, h2", 18, "'h2' is listed twice in 'alpn'");
+	BAD_TLS("alpn", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 14,
+		"is too long (64 bytes, at most 63)");
+#undef BAD_TLS
 }
 
 static void test_err_l7_names(void **state)
@@ -1541,6 +1590,7 @@ int main(void)
 		cmocka_unit_test(test_err_l7_blocks),
 		cmocka_unit_test(test_err_l7_names),
 		cmocka_unit_test(test_err_l7_methods),
+		cmocka_unit_test(test_tls_keys),
 		cmocka_unit_test(test_err_l7_paths),
 		cmocka_unit_test(test_l7_match),
 		cmocka_unit_test(test_load_file),
