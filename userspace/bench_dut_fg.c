@@ -30,6 +30,7 @@
 #include "datapath.h"
 #include "diag.h"
 #include "flowgate.h"
+#include "inspect_test.h"
 #include "policy.h"
 #include "flowgate_xdp.skel.h"
 
@@ -42,7 +43,8 @@ static double now_s(void)
 }
 
 /* Attach natively inside netns_fd, then come back. */
-static int xdp_attach_in(int netns_fd, int ifindex, int prog_fd, bool detach)
+int fg_bench_xdp_attach_in(int netns_fd, int ifindex, int prog_fd,
+			   bool detach)
 {
 	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int err;
@@ -93,8 +95,8 @@ static int bare_setup(struct fg_bench_dut *d, const struct fg_bench_dut_cfg *cfg
 	err = fg_bench_counter_open(&p->k, pass ? XDP_PASS : XDP_DROP, 0);
 	if (err)
 		goto out_free;
-	err = xdp_attach_in(cfg->netns_fd, cfg->ifindex,
-			    fg_bench_counter_fd(p->k), false);
+	err = fg_bench_xdp_attach_in(cfg->netns_fd, cfg->ifindex,
+				     fg_bench_counter_fd(p->k), false);
 	if (err)
 		goto out_close;
 	d->priv = p;
@@ -134,7 +136,7 @@ static void bare_teardown(struct fg_bench_dut *d)
 
 	if (!p)
 		return;
-	xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
+	fg_bench_xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
 	fg_bench_counter_close(p->k);
 	free(p);
 	d->priv = NULL;
@@ -220,20 +222,21 @@ static char *policy_yaml(const struct fg_bench_dut_cfg *cfg)
 	return buf;
 }
 
-static int fg_install(struct fg_priv *p, const struct fg_bench_dut_cfg *cfg)
+int fg_bench_fg_install(struct fg_datapath *dp, const char *yaml,
+			const struct fg_insp_test *t, struct fg_policy **keep)
 {
 	struct fg_policy *pol = NULL;
 	struct fg_compiled c;
 	struct fg_diags dg = { 0 };
-	char *yaml = policy_yaml(cfg), *txt;
+	char *txt;
 	int err;
 
-	if (!yaml)
-		return -ENOMEM;
 	memset(&c, 0, sizeof(c));
 	err = fg_policy_parse("bench.yaml", yaml, strlen(yaml), &pol, &dg);
+	if (!err && t && fg_insp_test_apply(t, pol))
+		err = -ENOENT;
 	if (!err)
-		err = fg_compile(pol, p->dp.max_rules, &c, &dg);
+		err = fg_compile(pol, dp->max_rules, &c, &dg);
 	if (err) {
 		txt = fg_diags_join(&dg);
 		fprintf(stderr, "flowgate bench: generated policy rejected: "
@@ -241,14 +244,29 @@ static int fg_install(struct fg_priv *p, const struct fg_bench_dut_cfg *cfg)
 		free(txt);
 		goto out;
 	}
-	err = fg_dp_install(&p->dp, &c);
+	err = fg_dp_install(dp, &c);
 	err = err < 0 ? err : 0;
 	fg_compiled_free(&c);
+	if (!err && keep) {
+		*keep = pol;
+		pol = NULL;
+	}
 out:
 	fg_policy_free(pol);
 	fg_diags_free(&dg);
-	free(yaml);
 	return err < 0 ? err : (err ? -EINVAL : 0);
+}
+
+static int fg_install(struct fg_priv *p, const struct fg_bench_dut_cfg *cfg)
+{
+	char *yaml = policy_yaml(cfg);
+	int err;
+
+	if (!yaml)
+		return -ENOMEM;
+	err = fg_bench_fg_install(&p->dp, yaml, NULL, NULL);
+	free(yaml);
+	return err;
 }
 
 static void fg_teardown(struct fg_bench_dut *d)
@@ -258,7 +276,7 @@ static void fg_teardown(struct fg_bench_dut *d)
 	if (!p)
 		return;
 	if (p->attached)
-		xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
+		fg_bench_xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
 	if (p->xdp)
 		fg_dp_xdp_close(p->xdp);
 	if (p->dp_open)
@@ -310,8 +328,8 @@ static int fg_setup(struct fg_bench_dut *d, const struct fg_bench_dut_cfg *cfg)
 	}
 	/* netns_fd < 0: loaded, not attached (micro-benchmarks). */
 	if (cfg->netns_fd >= 0) {
-		err = xdp_attach_in(cfg->netns_fd, cfg->ifindex, p->prog_fd,
-				    false);
+		err = fg_bench_xdp_attach_in(cfg->netns_fd, cfg->ifindex,
+					     p->prog_fd, false);
 		if (err)
 			goto out_fail;
 		p->attached = true;
