@@ -15,6 +15,8 @@
 
 #include "bench_dut.h"
 
+struct fg_json;
+
 #define FG_BENCH_MAX_REPS	51
 #define FG_BENCH_MAX_LIST	8
 #define FG_BENCH_MAX_SYSTEMS	16
@@ -274,9 +276,26 @@ int fg_bench_micro_run(struct fg_bench_result *res);
 
 /* bench_insp.c: fills res->insp. */
 int fg_bench_insp_run(struct fg_bench_result *res);
+/* bench_insp_report.c: its goals, table section and JSON object. */
+void fg_bench_insp_goals(struct fg_bench_result *res);
+void fg_bench_insp_report(const struct fg_bench_result *res, FILE *f, bool md);
+void fg_bench_insp_json(const struct fg_bench_result *res, struct fg_json *j);
 
 /* bench_report.c */
 void fg_bench_env_collect(struct fg_bench_env *e);
+/* A goal of the given issue, then its measured value (NaN: not measured,
+ * g->why says why). */
+struct fg_bench_goal *fg_bench_goal_add(struct fg_bench_result *res,
+					int issue, const char *name,
+					double limit, const char *unit,
+					bool higher_ok);
+void fg_bench_goal_settle(struct fg_bench_goal *g, double v);
+/* "median [min-max]" of v (scaled, dec decimals), "-" if none. */
+const char *fg_bench_fmt(char *buf, size_t len, const double *v, int n,
+			 int dec, double scale);
+/* key: {median, min, max, runs: [...]} */
+void fg_bench_jstat(struct fg_json *j, const char *key, const double *v,
+		    int n, int dec);
 void fg_bench_goals(struct fg_bench_result *res);
 void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md);
 int fg_bench_write_json(const struct fg_bench_result *res, FILE *f);

@@ -50,6 +50,7 @@
 #include "l7_engine.h"
 #include "pktbuild.h"
 #include "bench_xsk.skel.h"
+#include "flowgate_tc.skel.h"
 
 #define HTTP_PORT	8080
 #define HTTP_CONNS	2
@@ -353,7 +354,10 @@ static int tput_run(struct insp_ctx *x, struct insp_dut *d,
 	row->xdp_seen[k] = s1 - s0;
 	row->insp_rx[k] = b.rx - a.rx;
 	row->insp_tx[k] = b.tx - a.tx;
-	row->xsk_drop[k] = b.k_rx_dropped - a.k_rx_dropped;
+	/* Every way the kernel lost a frame meant for the socket. */
+	row->xsk_drop[k] = b.k_rx_dropped + b.k_rx_ring_full +
+			   b.k_fill_empty - a.k_rx_dropped -
+			   a.k_rx_ring_full - a.k_fill_empty;
 	row->mpps[k] = r.secs > 0 ? (double)row->passed[k] / r.secs / 1e6 :
 		       NAN;
 	row->gbps[k] = row->mpps[k] * d->frame_len * 8 / 1e3;
