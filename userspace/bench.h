@@ -56,8 +56,8 @@ enum {
 	"  --latency-rates LIST  inspect: new flows per second of the time-to-verdict\n" \
 	"                        runs (2000,10000)\n" \
 	"  --http-body BYTES     inspect: body of each HTTP response (10000000)\n" \
-	"  --inspect-cpu N       inspect: pin the inspector's worker to CPU N\n" \
-	"                        (default: not pinned, as `flowgate run`)\n" \
+	"  --inspect-cpu N|none  inspect: pin the inspector's worker to CPU N, or\n" \
+	"                        not at all (default: a CPU not the generator's)\n" \
 	"  --json FILE           write every figure as JSON\n" \
 	"  --plot FILE           chart (gnuplot), FILE.png or FILE.svg\n" \
 	"  --markdown FILE       write the report as a markdown section\n" \
@@ -85,7 +85,9 @@ struct fg_bench_opts {
 	__u32 lat_rates[FG_BENCH_MAX_LIST];	/* inspect: new flows/s */
 	int n_lat_rates;
 	__u32 http_body;		/* inspect: response body bytes */
-	int inspect_cpu;		/* inspect: worker CPU, -1: unpinned */
+	int inspect_cpu;		/* inspect: worker CPU, or: */
+#define FG_BENCH_CPU_NONE	(-1)	/* not pinned */
+#define FG_BENCH_CPU_AUTO	(-2)	/* (before parsing ends) */
 	const char *json_path;
 	const char *plot_path;
 	const char *md_path;

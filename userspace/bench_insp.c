@@ -609,6 +609,7 @@ static void rows_init(struct insp_ctx *x)
 {
 	struct fg_bench_insp *r = &x->res->insp;
 	const struct fg_bench_opts *o = x->o;
+	char pin[32];
 	int i, j;
 
 	memset(r, 0, sizeof(*r));
@@ -637,10 +638,13 @@ static void rows_init(struct insp_ctx *x)
 	snprintf(r->http[1].key, sizeof(r->http[1].key), "none");
 	snprintf(r->http[1].label, sizeof(r->http[1].label), "no firewall");
 	r->n_http = 2;
-	snprintf(r->detail, sizeof(r->detail), "1 worker (queues = 1), %s; "
-		 "HTTP: %d connections, %u-byte bodies",
-		 o->inspect_cpu < 0 ? "not pinned" : "pinned",
-		 HTTP_CONNS, o->http_body);
+	if (o->inspect_cpu < 0)
+		snprintf(pin, sizeof(pin), "not pinned");
+	else
+		snprintf(pin, sizeof(pin), "pinned to CPU %d", o->inspect_cpu);
+	snprintf(r->detail, sizeof(r->detail), "1 worker (queues = 1), %s "
+		 "(generator on CPU %d); HTTP: %d connections, %u-byte bodies",
+		 pin, o->cpu, HTTP_CONNS, o->http_body);
 }
 
 static int setup(struct insp_ctx *x)

@@ -191,7 +191,7 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 		.load_timeout = 60, .cpu = ncpu > 0 ? (int)ncpu - 1 : 0,
 		.family = 4, .proto = IPPROTO_UDP, .pkt_size = 60,
 		.repeat = 1000000, .nf_repeat = 100000,
-		.http_body = 10000000, .inspect_cpu = -1,
+		.http_body = 10000000, .inspect_cpu = FG_BENCH_CPU_AUTO,
 	};
 	if (ncpu <= 0)
 		ncpu = 1;
@@ -250,6 +250,10 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 			e = parse_u32(optarg, 1, 1000000000, &o->http_body);
 			break;
 		case O_INSPCPU:
+			if (!strcmp(optarg, "none")) {
+				o->inspect_cpu = FG_BENCH_CPU_NONE;
+				break;
+			}
 			e = parse_u32(optarg, 0, (unsigned long long)ncpu - 1,
 				      &v);
 			o->inspect_cpu = (int)v;
@@ -296,6 +300,11 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 		memcpy(o->rules, d, sizeof(d));
 		o->n_rules = 4;
 	}
+	/* The worker must not share the generator's CPU: the generator's
+	 * time base stops while the worker runs there. */
+	if (o->inspect_cpu == FG_BENCH_CPU_AUTO)
+		o->inspect_cpu = ncpu < 2 ? FG_BENCH_CPU_NONE :
+				 o->cpu ? 0 : 1;
 	if (!o->n_lat_rates) {
 		o->lat_rates[0] = 2000;
 		o->lat_rates[1] = 10000;
