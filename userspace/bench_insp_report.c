@@ -66,9 +66,10 @@ static void report_tput(const struct fg_bench_insp *r, FILE *f, bool md,
 			"*vs bare*: over the bare loop in the same round; "
 			"then per run (medians): *sent* by the generator, "
 			"*XDP* frames din's XDP program saw, *worker rx* "
-			"from the socket, *re-injected*, *XSK drops* (the "
-			"kernel found the socket's ring full), *passed* to "
-			"the sink.\n\n| path | Mpps | Gbit/s | vs bare | sent | "
+			"from the socket, *re-injected*, *XSK drops* (frames "
+			"the kernel could not put into the socket: ring "
+			"full, fill ring empty, other), *passed* to the "
+			"sink.\n\n| path | Mpps | Gbit/s | vs bare | sent | "
 			"XDP | worker rx | re-injected | XSK drops | passed "
 			"|\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | "
 			"---: | ---: | ---: |\n", frame_len);
