@@ -133,22 +133,31 @@ static int insp_start(struct insp_dut *d, const struct fg_bench_opts *o,
 	return err;
 }
 
-/* flowgate on din as `flowgate run` attaches it, with the pattern engine
- * on rule `insp` (yaml) or, l7, the L7 engine on the policy's app rules. */
-static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
-			const char *yaml, bool l7)
+/* flowgate's maps and programs, din registered (its interface slot is
+ * what the inspector's sockets are keyed by). */
+static int dp_open(struct insp_dut *d)
 {
 	struct fg_dp_opts dpo = { 0 };
-	struct fg_insp_engine eng;
-	struct fg_policy *pol = NULL;
-	char eb[256] = "";
 	int err;
 
 	err = fg_dp_open(&d->dp, &dpo);
 	if (err)
 		return err;
 	d->dp_open = true;
-	err = fg_dp_add_iface(&d->dp, (__u32)d->c->din_ifindex);
+	return fg_dp_add_iface(&d->dp, (__u32)d->c->din_ifindex);
+}
+
+/* flowgate on din as `flowgate run` attaches it, with the pattern engine
+ * on rule `insp` (yaml) or, l7, the L7 engine on the policy's app rules. */
+static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
+			const char *yaml, bool l7)
+{
+	struct fg_insp_engine eng;
+	struct fg_policy *pol = NULL;
+	char eb[256] = "";
+	int err;
+
+	err = dp_open(d);
 	if (err)
 		return err;
 	if (l7) {
@@ -185,15 +194,10 @@ static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
  * bench_xsk (every frame to the XSK of its queue). */
 static int bare_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o)
 {
-	struct fg_dp_opts dpo = { 0 };
 	struct fg_insp_engine eng = fg_insp_pattern_engine;
 	int err;
 
-	err = fg_dp_open(&d->dp, &dpo);
-	if (err)
-		return err;
-	d->dp_open = true;
-	err = fg_dp_add_iface(&d->dp, (__u32)d->c->din_ifindex);
+	err = dp_open(d);
 	if (err)
 		return err;
 	eng.arg = &d->test.pat;	/* never called: the worker is bare */

@@ -77,6 +77,32 @@ nothing_left() {
 		"$(host_state)" "$BEFORE"
 }
 
+# A short run to its end: exit 0 and nothing left behind.
+smoke_run() {
+	local what=$1
+	shift
+	rm -f "$J"
+	bench_bg "$@" --json "$J"
+	wait_round
+	wait "$BENCH_PID"
+	expect_eq "$what: exit 0" "$?" 0
+	nothing_left "$what"
+}
+
+# SIGINT in the middle of a run: exit 1, says so, everything removed.
+interrupt_run() {
+	local what=$1
+	shift
+	bench_bg "$@"
+	wait_round
+	sleep 0.5
+	kill -INT "$BENCH_PID"
+	wait "$BENCH_PID"
+	expect_eq "$what: exit 1" "$?" 1
+	expect_match "$what: says it cleaned up" "$(cat "$LOG")" "interrupted"
+	nothing_left "$what"
+}
+
 # 1. Bad usage fails fast and clearly.
 out=$("$FG" bench --reps 0 2>&1)
 expect_eq "bad option: exit 2" "$?" 2
@@ -84,12 +110,8 @@ expect_match "bad option: says which" "$out" "reps"
 ok "--list-systems" "$FG" bench --list-systems
 
 # 2. Drop path: every available system, deny at rule 10 of 10.
-bench_bg --suite rules --rules 10 --reps 1 --duration 0.1 \
-	--load-timeout 20 --json "$J"
-wait_round
-wait "$BENCH_PID"
-expect_eq "drop smoke: exit 0" "$?" 0
-nothing_left "drop smoke"
+smoke_run "drop smoke" --suite rules --rules 10 --reps 1 --duration 0.1 \
+	--load-timeout 20
 if [ -s "$J" ]; then
 	while IFS=$'\t' read -r sys skipped sent rx dropped; do
 		if [ "$skipped" != "null" ]; then
@@ -110,13 +132,9 @@ fi
 
 # 3. Forwarding path: allowed known flows through the DUT router (an XDP
 # firewall and the two stack firewalls; the drop smoke covered the rest).
-rm -f "$J"
-bench_bg --suite forward --systems xdp-pass,flowgate,nft-linear,iptables-linear \
-	--reps 1 --duration 0.1 --load-timeout 20 --json "$J"
-wait_round
-wait "$BENCH_PID"
-expect_eq "forward smoke: exit 0" "$?" 0
-nothing_left "forward smoke"
+smoke_run "forward smoke" --suite forward \
+	--systems xdp-pass,flowgate,nft-linear,iptables-linear \
+	--reps 1 --duration 0.1 --load-timeout 20
 if [ -s "$J" ]; then
 	while IFS=$'\t' read -r sys path skipped passed; do
 		[ "$path" = forward ] || continue
@@ -134,13 +152,8 @@ fi
 # 4. The inspector suite: throughput (flowgate and the bare AF_XDP loop),
 # time to verdict and the HTTP download (flowgate and no firewall) all
 # produced figures, and its goals were evaluated.
-rm -f "$J"
-bench_bg --suite inspect --reps 1 --duration 0.3 --latency-rates 2000 \
-	--http-body 1000000 --json "$J"
-wait_round
-wait "$BENCH_PID"
-expect_eq "inspect smoke: exit 0" "$?" 0
-nothing_left "inspect smoke"
+smoke_run "inspect smoke" --suite inspect --reps 1 --duration 0.3 \
+	--latency-rates 2000 --http-body 1000000
 if [ -s "$J" ]; then
 	for k in flowgate bare; do
 		row=".inspect.throughput[] | select(.key == \"$k\")"
@@ -172,28 +185,14 @@ else
 	fail "inspect smoke" "no JSON written: $(tail -n 3 "$LOG" | tr '\n' ' ')"
 fi
 
-# 5. SIGINT in the middle of a run: exit 1, everything removed.
-bench_bg --suite rules --rules 10 --systems xdp-drop,flowgate --reps 20 \
-	--duration 1
-wait_round
-sleep 0.3
-kill -INT "$BENCH_PID"
-wait "$BENCH_PID"
-expect_eq "SIGINT: exit 1" "$?" 1
-expect_match "SIGINT: says it cleaned up" "$(cat "$LOG")" "interrupted"
-nothing_left "SIGINT"
+# 5. SIGINT in the middle of a run, of the fast-path suites and of the
+# inspector's (its threads, internal veths and HTTP server).
+interrupt_run "SIGINT" --suite rules --rules 10 --systems xdp-drop,flowgate \
+	--reps 20 --duration 1
+interrupt_run "SIGINT inspect" --suite inspect --reps 20 --duration 1 \
+	--http-body 1000000
 
-# 6. SIGINT during the inspector suite (inspector threads, HTTP server).
-bench_bg --suite inspect --reps 20 --duration 1 --http-body 1000000
-wait_round
-sleep 0.5
-kill -INT "$BENCH_PID"
-wait "$BENCH_PID"
-expect_eq "SIGINT inspect: exit 1" "$?" 1
-expect_match "SIGINT inspect: says it cleaned up" "$(cat "$LOG")" "interrupted"
-nothing_left "SIGINT inspect"
-
-# 7. kill -9: the namespaces die with the process.
+# 6. kill -9: the namespaces die with the process.
 bench_bg --suite rules --rules 10 --systems xdp-drop,flowgate --reps 20 \
 	--duration 1
 wait_round
