@@ -220,6 +220,7 @@ struct fg_bench_insp_http {	/* HTTP download */
 };
 
 #define FG_BENCH_INSP_LAT	(2 * FG_BENCH_MAX_LIST)
+#define FG_BENCH_INSP_HTTP	3
 
 struct fg_bench_insp {
 	bool ran;
@@ -228,7 +229,8 @@ struct fg_bench_insp {
 	int n_tput;
 	struct fg_bench_insp_lat lat[FG_BENCH_INSP_LAT];
 	int n_lat;
-	struct fg_bench_insp_http http[2];	/* flowgate, no firewall */
+	/* flowgate (inspecting), no firewall, flowgate without inspection */
+	struct fg_bench_insp_http http[FG_BENCH_INSP_HTTP];
 	int n_http;
 };
 

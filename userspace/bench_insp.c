@@ -80,11 +80,12 @@ struct insp_ctx {
 	struct fg_bench_result *res;
 	const struct fg_bench_opts *o;
 	struct fg_topo topo;		/* parts 1 and 2: both chains */
-	struct fg_topo htopo[2];	/* part 3: one each (fixed addresses) */
-	bool topo_open, htopo_open[2];
+	struct fg_topo htopo[FG_BENCH_INSP_HTTP];	/* part 3: one each
+							 * (fixed addresses) */
+	bool topo_open, htopo_open[FG_BENCH_INSP_HTTP];
 	struct fg_bench_counter *sink;
 	struct insp_dut fg, bare;	/* parts 1 and 2 */
-	struct insp_dut http[2];	/* flowgate, no firewall */
+	struct insp_dut http[FG_BENCH_INSP_HTTP];
 	__u64 lat_seq;			/* latency flows sent: each new */
 };
 
@@ -134,6 +135,14 @@ static int insp_start(struct insp_dut *d, const struct fg_bench_opts *o,
 	return err;
 }
 
+enum dut_kind {
+	DUT_PATTERN,	/* flowgate, pattern engine on rule `insp` */
+	DUT_BARE,	/* bench_xsk + a bare worker */
+	DUT_L7,		/* flowgate, L7 engine on the policy's app rules */
+	DUT_KERNEL,	/* flowgate, nothing to inspect: no inspector */
+	DUT_NONE,	/* no firewall */
+};
+
 /* flowgate's maps and programs, din registered (its interface slot is
  * what the inspector's sockets are keyed by). */
 static int dp_open(struct insp_dut *d)
@@ -148,10 +157,10 @@ static int dp_open(struct insp_dut *d)
 	return fg_dp_add_iface(&d->dp, (__u32)d->c->din_ifindex);
 }
 
-/* flowgate on din as `flowgate run` attaches it, with the pattern engine
- * on rule `insp` (yaml) or, l7, the L7 engine on the policy's app rules. */
+/* flowgate on din as `flowgate run` attaches it, policy yaml, the
+ * inspector as kind says. */
 static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
-			const char *yaml, bool l7)
+			const char *yaml, enum dut_kind kind)
 {
 	struct fg_insp_engine eng;
 	struct fg_policy *pol = NULL;
@@ -161,7 +170,11 @@ static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
 	err = dp_open(d);
 	if (err)
 		return err;
-	if (l7) {
+	if (kind == DUT_KERNEL) {
+		err = fg_bench_fg_install(&d->dp, yaml, NULL, NULL);
+		if (err)
+			return err;
+	} else if (kind == DUT_L7) {
 		err = fg_bench_fg_install(&d->dp, yaml, NULL, &pol);
 		if (!err)
 			err = fg_l7_engine_new(NULL, false, NULL, &d->l7);
@@ -188,7 +201,7 @@ static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
 			d->c->din, eb);
 		return err;
 	}
-	return insp_start(d, o, &eng, false);
+	return kind == DUT_KERNEL ? 0 : insp_start(d, o, &eng, false);
 }
 
 /* The bare loop: the same inspector sockets and re-injection path, fed by
@@ -250,8 +263,6 @@ static void dut_teardown(struct insp_dut *d)
 	fg_topo_leave(d->t);
 }
 
-enum dut_kind { DUT_PATTERN, DUT_BARE, DUT_L7, DUT_NONE };
-
 static int dut_setup(struct insp_ctx *x, struct fg_topo *t,
 		     struct insp_dut *d, enum dut_kind kind, const char *yaml)
 {
@@ -274,7 +285,7 @@ static int dut_setup(struct insp_ctx *x, struct fg_topo *t,
 	if (kind == DUT_BARE)
 		err = bare_dut_setup(d, o);
 	else
-		err = fg_dut_setup(d, o, yaml, kind == DUT_L7);
+		err = fg_dut_setup(d, o, yaml, kind);
 	left = fg_topo_leave(t);
 	if (err || left) {
 		fprintf(stderr, "flowgate bench: setting up the inspector on "
@@ -511,18 +522,22 @@ static int lat_run(struct insp_ctx *x, struct insp_dut *d,
 
 /* ---- part 3: HTTP download ---- */
 
-static char *http_policy(void)
+/* The download's rule; without app, the kernel decides everything. */
+static char *http_policy(bool app)
 {
 	char *s;
 
 	if (asprintf(&s, "version: 1\ndefault: deny\nrules:\n"
 		     "  - name: web\n    to: %s\n    proto: tcp\n"
-		     "    ports: [%u]\n    app: http\n"
-		     "    http: {paths: [\"/*\"]}\n    action: allow\n",
-		     FG_TOPO_DST4, HTTP_PORT) < 0)
+		     "    ports: [%u]\n%s    action: allow\n", FG_TOPO_DST4,
+		     HTTP_PORT, app ? "    app: http\n"
+		     "    http: {paths: [\"/*\"]}\n" : "") < 0)
 		return NULL;
 	return s;
 }
+
+/* The HTTP rows, in the order of fg_bench_insp.http[]. */
+static const enum dut_kind http_kind[] = { DUT_L7, DUT_NONE, DUT_KERNEL };
 
 static int http_setup(struct insp_ctx *x, int i)
 {
@@ -534,12 +549,12 @@ static int http_setup(struct insp_ctx *x, int i)
 	if (err)
 		return err;
 	x->htopo_open[i] = true;
-	if (i == 0) {
-		yaml = http_policy();
+	if (http_kind[i] != DUT_NONE) {
+		yaml = http_policy(http_kind[i] == DUT_L7);
 		if (!yaml)
 			return -ENOMEM;
 	}
-	err = dut_setup(x, &x->htopo[i], d, i == 0 ? DUT_L7 : DUT_NONE, yaml);
+	err = dut_setup(x, &x->htopo[i], d, http_kind[i], yaml);
 	free(yaml);
 	if (!err)
 		err = fg_topo_add_hosts(&x->htopo[i], d->c);
@@ -645,7 +660,12 @@ static void rows_init(struct insp_ctx *x)
 	r->http[0].fw = true;
 	snprintf(r->http[1].key, sizeof(r->http[1].key), "none");
 	snprintf(r->http[1].label, sizeof(r->http[1].label), "no firewall");
-	r->n_http = 2;
+	/* Where the gap to no firewall comes from: the fast path alone. */
+	snprintf(r->http[2].key, sizeof(r->http[2].key), "flowgate_kernel");
+	snprintf(r->http[2].label, sizeof(r->http[2].label),
+		 "flowgate, same rule without app (kernel only)");
+	r->http[2].fw = true;
+	r->n_http = FG_BENCH_INSP_HTTP;
 	if (o->inspect_cpu < 0)
 		snprintf(pin, sizeof(pin), "not pinned");
 	else
@@ -658,7 +678,7 @@ static void rows_init(struct insp_ctx *x)
 static int setup(struct insp_ctx *x)
 {
 	char yaml[256], pfx[64];
-	int err;
+	int i, err;
 
 	snprintf(yaml, sizeof(yaml), "version: 1\ndefault: deny\nrules:\n"
 		 "  - {name: insp, from: %s, proto: udp, ports: [%u], "
@@ -676,10 +696,8 @@ static int setup(struct insp_ctx *x)
 		err = dut_setup(x, &x->topo, &x->bare, DUT_BARE, NULL);
 	if (!err)
 		err = tput_setup(x, &x->bare);
-	if (!err)
-		err = http_setup(x, 0);
-	if (!err)
-		err = http_setup(x, 1);
+	for (i = 0; i < FG_BENCH_INSP_HTTP && !err; i++)
+		err = http_setup(x, i);
 	return err;
 }
 
@@ -725,13 +743,15 @@ int fg_bench_insp_run(struct fg_bench_result *res)
 	r->ran = !err;
 	fg_bench_ratio(r->tput[0].mpps, r->tput[1].mpps, r->tput[0].n,
 		       r->tput[0].ratio);
-	fg_bench_ratio(r->http[0].gbps, r->http[1].gbps, r->http[0].n,
-		       r->http[0].ratio);
-	for (i = 1; i >= 0; i--)
+	for (i = 0; i < FG_BENCH_INSP_HTTP; i++)
+		if (r->http[i].fw)
+			fg_bench_ratio(r->http[i].gbps, r->http[1].gbps,
+				       r->http[i].n, r->http[i].ratio);
+	for (i = FG_BENCH_INSP_HTTP - 1; i >= 0; i--)
 		dut_teardown(&x->http[i]);
 	dut_teardown(&x->bare);
 	dut_teardown(&x->fg);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < FG_BENCH_INSP_HTTP; i++)
 		if (x->htopo_open[i])
 			fg_topo_close(&x->htopo[i]);
 	if (x->topo_open)
