@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -66,33 +67,28 @@ static int socket_in_ns(int ns_fd, int family, int type)
 	return err ? err : fd;
 }
 
-/* addr (NULL: any) and port into sa; 0 or -EINVAL. */
+/* addr (NULL: any) and port into sa; 0, -EINVAL or -EAFNOSUPPORT. */
 static int make_addr(int family, const char *addr, __u16 port,
 		     struct sockaddr_storage *sa, socklen_t *len)
 {
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+	void *ip;
 
 	memset(sa, 0, sizeof(*sa));
+	sa->ss_family = family;
 	if (family == AF_INET) {
-		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
+		ip = &s4->sin_addr;
 		*len = sizeof(*s4);
-		if (!addr)
-			return 0;
-		return inet_pton(AF_INET, addr, &s4->sin_addr) == 1 ? 0 :
-		       -EINVAL;
-	}
-	if (family == AF_INET6) {
-		s6->sin6_family = AF_INET6;
+	} else if (family == AF_INET6) {
 		s6->sin6_port = htons(port);
+		ip = &s6->sin6_addr;
 		*len = sizeof(*s6);
-		if (!addr)
-			return 0;
-		return inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1 ? 0 :
-		       -EINVAL;
+	} else {
+		return -EAFNOSUPPORT;
 	}
-	return -EAFNOSUPPORT;
+	return !addr || inet_pton(family, addr, ip) == 1 ? 0 : -EINVAL;
 }
 
 /* ---- server ---- */
@@ -255,6 +251,22 @@ static int serve_one(struct fg_bench_http_srv *s, int fd, const char *req,
 	return keep;
 }
 
+/* Wait until fd has input: false once stop() was called (or poll fails). */
+static bool wait_input(const struct fg_bench_http_srv *s, int fd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = s->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(pfd, 2, -1) >= 0)
+			return !pfd[1].revents;
+		if (errno != EINTR)
+			return false;
+	}
+}
+
 static void *conn_main(void *arg)
 {
 	struct srv_conn *c = arg;
@@ -262,21 +274,10 @@ static void *conn_main(void *arg)
 	char buf[REQ_MAX];
 	size_t len = 0, used;
 	const char *end;
-	struct pollfd pfd[2] = {
-		{ .fd = c->fd, .events = POLLIN },
-		{ .fd = s->stop_fd, .events = POLLIN },
-	};
 	ssize_t n;
 	int r = 1;
 
-	while (r > 0) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents)
-			break;
+	while (r > 0 && wait_input(s, c->fd)) {
 		n = recv(c->fd, buf + len, sizeof(buf) - len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -330,21 +331,10 @@ static void reap_done(struct fg_bench_http_srv *s)
 static void *accept_main(void *arg)
 {
 	struct fg_bench_http_srv *s = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = s->lfd, .events = POLLIN },
-		{ .fd = s->stop_fd, .events = POLLIN },
-	};
 	struct srv_conn *c;
 	int fd;
 
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents)
-			break;
+	while (wait_input(s, s->lfd)) {
 		fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;	/* aborted before accepted, EMFILE */
@@ -495,14 +485,20 @@ struct load_worker {
 	char err[128];
 };
 
-static void worker_error(struct load_worker *w, int err, const char *fmt,
-			 const char *what)
+/* Count an error, keep the first one's message; returns err. */
+static int __attribute__((format(printf, 3, 4)))
+worker_error(struct load_worker *w, int err, const char *fmt, ...)
 {
+	va_list ap;
+
 	w->errors++;
 	if (w->first_err)
-		return;
+		return err;
 	w->first_err = err;
-	snprintf(w->err, sizeof(w->err), fmt, what);
+	va_start(ap, fmt);
+	vsnprintf(w->err, sizeof(w->err), fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 /* A connected socket with the time limits set, or -errno. */
@@ -519,10 +515,8 @@ static int load_connect(const struct load_ctx *x)
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		goto out_err;
-	while (connect(fd, (struct sockaddr *)&x->sa, x->sl)) {
-		if (errno != EINTR)
-			goto out_err;
-	}
+	if (connect(fd, (struct sockaddr *)&x->sa, x->sl))
+		goto out_err;
 	return fd;
 out_err:
 	/* A connect() that timed out says EINPROGRESS. */
@@ -531,20 +525,60 @@ out_err:
 	return err;
 }
 
-static const char *recv_error(ssize_t n)
+/* recv() up to len bytes: how many came (> 0), or -errno with the error
+ * recorded as `what`: the server closed, timed out, or failed. */
+static ssize_t load_recv(struct load_worker *w, char *buf, size_t len,
+			 const char *what)
 {
+	ssize_t n;
+	int e;
+
+	do
+		n = recv(w->fd, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		return n;
 	if (n == 0)
-		return "closed by the server";
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return "timed out";
-	return strerror(errno);
+		return worker_error(w, -ECONNRESET, "%s: closed by the server",
+				    what);
+	e = errno;
+	if (e == EAGAIN || e == EWOULDBLOCK)
+		return worker_error(w, -ETIMEDOUT, "%s: timed out", what);
+	return worker_error(w, -e, "%s: %s", what, strerror(e));
 }
 
-static int recv_errno(ssize_t n)
+/*
+ * Check a response head [buf, end) (end: its blank line): HTTP/1.x 200
+ * with a Content-Length, into *cl; *keep: the connection stays open.
+ * 0 or -EPROTO (error recorded).
+ */
+static int load_head(struct load_worker *w, const char *buf, const char *end,
+		     unsigned long long *cl, bool *keep)
 {
-	if (n == 0)
-		return -ECONNRESET;
-	return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+	const char *eol = memmem(buf, end + 2 - buf, "\r\n", 2), *v;
+	char num[24], *e;
+	size_t vl;
+
+	if (eol - buf < 12 || (strncmp(buf, "HTTP/1.1 ", 9) &&
+			       strncmp(buf, "HTTP/1.0 ", 9)))
+		return worker_error(w, -EPROTO, "not an HTTP/1 response: %.40s",
+				    buf);
+	if (strncmp(buf + 9, "200", 3) || (eol > buf + 12 && buf[12] != ' '))
+		return worker_error(w, -EPROTO, "status %.*s",
+				    (int)(eol - buf - 9 < 40 ? eol - buf - 9 : 40),
+				    buf + 9);
+	v = header(eol + 2, end + 2, "Content-Length", &vl);
+	if (!v || !vl || vl >= sizeof(num))
+		return worker_error(w, -EPROTO, "response without Content-Length");
+	memcpy(num, v, vl);
+	num[vl] = '\0';
+	errno = 0;
+	*cl = strtoull(num, &e, 10);
+	if (errno || *e || num[0] < '0' || num[0] > '9')
+		return worker_error(w, -EPROTO, "bad Content-Length: %s", num);
+	v = header(eol + 2, end + 2, "Connection", &vl);
+	*keep = !value_is(v, vl, "close") && !strncmp(buf, "HTTP/1.1", 8);
+	return 0;
 }
 
 /*
@@ -554,87 +588,43 @@ static int recv_errno(ssize_t n)
 static int load_one(struct load_worker *w)
 {
 	const struct load_ctx *x = w->x;
-	size_t len = 0, have, hl, vl;
-	unsigned long long cl;
-	const char *end, *v;
-	char *e, num[24];
+	unsigned long long cl = 0;
+	size_t len = 0, have;
+	const char *end;
 	ssize_t n;
-	bool keep;
+	bool keep = false;
+	int err;
 
 	n = send(w->fd, x->req, x->req_len, MSG_NOSIGNAL);
-	if (n != (ssize_t)x->req_len) {
-		worker_error(w, n < 0 ? -errno : -EIO, "sending a request: %s",
-			     n < 0 ? strerror(errno) : "short write");
-		return n < 0 ? -errno : -EIO;
-	}
+	if (n < 0)
+		return worker_error(w, -errno, "sending a request: %s",
+				    strerror(errno));
+	if (n != (ssize_t)x->req_len)
+		return worker_error(w, -EIO, "sending a request: short write");
 	/* The head; bytes of the body may come with it. */
-	for (;;) {
-		n = recv(w->fd, w->buf + len, RECV_BUF - len, 0);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			worker_error(w, recv_errno(n), "response: %s",
-				     recv_error(n));
-			return recv_errno(n);
-		}
+	do {
+		if (len >= HEAD_MAX)
+			return worker_error(w, -EPROTO, "response head over "
+					    "%d bytes", HEAD_MAX);
+		n = load_recv(w, w->buf + len, RECV_BUF - len, "response");
+		if (n < 0)
+			return n;
 		len += n;
 		end = memmem(w->buf, len, "\r\n\r\n", 4);
-		if (end)
-			break;
-		if (len >= HEAD_MAX) {
-			worker_error(w, -EPROTO, "response head over %s bytes",
-				     "8192");
-			return -EPROTO;
-		}
-	}
-	hl = end + 4 - w->buf;
-	if (len < 13 || (strncmp(w->buf, "HTTP/1.1 ", 9) &&
-			 strncmp(w->buf, "HTTP/1.0 ", 9))) {
-		worker_error(w, -EPROTO, "not an HTTP/1 response: %.40s",
-			     w->buf);
-		return -EPROTO;
-	}
-	if (strncmp(w->buf + 9, "200 ", 4) && strncmp(w->buf + 9, "200\r", 4)) {
-		e = memchr(w->buf, '\r', len);
-		snprintf(num, sizeof(num), "%.*s", (int)(e - w->buf - 9),
-			 w->buf + 9);
-		worker_error(w, -EPROTO, "status %s", num);
-		return -EPROTO;
-	}
-	v = header(memmem(w->buf, len, "\r\n", 2) + 2, end + 2,
-		   "Content-Length", &vl);
-	if (!v || !vl || vl >= sizeof(num)) {
-		worker_error(w, -EPROTO, "response %s", "without Content-Length");
-		return -EPROTO;
-	}
-	memcpy(num, v, vl);
-	num[vl] = '\0';
-	errno = 0;
-	cl = strtoull(num, &e, 10);
-	if (errno || *e || num[0] == '-') {
-		worker_error(w, -EPROTO, "bad Content-Length: %s", num);
-		return -EPROTO;
-	}
-	v = header(memmem(w->buf, len, "\r\n", 2) + 2, end + 2, "Connection",
-		   &vl);
-	keep = !value_is(v, vl, "close") && !strncmp(w->buf, "HTTP/1.1", 8);
+	} while (!end);
+	err = load_head(w, w->buf, end, &cl, &keep);
+	if (err)
+		return err;
 	/* One request in flight: nothing may follow the body. */
-	have = len - hl;
-	if (have > cl) {
-		worker_error(w, -EPROTO, "response %s",
-			     "longer than its Content-Length");
-		return -EPROTO;
-	}
+	have = len - (end + 4 - w->buf);
+	if (have > cl)
+		return worker_error(w, -EPROTO, "response longer than its "
+				    "Content-Length");
 	while (have < cl) {
-		n = recv(w->fd, w->buf, cl - have < RECV_BUF ? cl - have :
-			 RECV_BUF, 0);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			worker_error(w, recv_errno(n), "response body: %s",
-				     recv_error(n));
-			return recv_errno(n);
-		}
+		n = load_recv(w, w->buf, cl - have < RECV_BUF ? cl - have :
+			      RECV_BUF, "response body");
+		if (n < 0)
+			return n;
 		have += n;
 	}
 	w->requests++;

@@ -87,7 +87,9 @@ const struct fg_cmd_help fg_cmd_helps[] = {
 		"--iface IF | --all",
 		"remove flowgate programs left behind (e.g. after kill -9)",
 		"  -i, --iface IF      this interface only\n"
-		"  -a, --all           every interface of this network namespace\n"
+		"  -a, --all           every interface of this network namespace, and\n"
+		"                      the inspector veths (fgi0, fgc0) a killed\n"
+		"                      instance left, unless a live inspector owns them\n"
 		SOCKET_HELP
 		"Refuses while an instance answers on the socket: stop it instead.",
 	},

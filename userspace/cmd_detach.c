@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cmd_detach.c - `flowgate detach --iface IF | --all`: remove flowgate
- * programs a dead instance left behind (kill -9, crash). A live instance
- * owns its attachments: stopping it is the way to remove them, so detach
- * refuses while one answers on the socket.
+ * programs a dead instance left behind (kill -9, crash), and with --all the
+ * inspector's internal veths too. A live instance owns its attachments:
+ * stopping it is the way to remove them, so detach refuses while one
+ * answers on the socket, and leaves the veths of an inspector that still
+ * holds its namespace's lock.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "attach.h"
 #include "cli.h"
 #include "ctl.h"
+#include "inspect.h"
 #include "log.h"
 #include "netlink.h"
 
@@ -20,7 +23,7 @@ int fg_cmd_detach(int argc, char **argv)
 	struct fg_cmd_opts o;
 	struct fg_link link;
 	char errbuf[256];
-	int n;
+	int n, v;
 
 	if (fg_cli_parse_cmd(argc, argv, FG_OPT_DETACH | FG_OPT_SOCKET, &o,
 			     errbuf, sizeof(errbuf)))
@@ -59,10 +62,19 @@ int fg_cmd_detach(int argc, char **argv)
 		       strerror(-n));
 		return FG_EXIT_FAIL;
 	}
-	if (n == 0)
+	/* The veths belong to the namespace, not to one interface. A live
+	 * inspector's are kept (and said so): not a failure. */
+	v = o.iface ? 0 : fg_insp_remove_leftovers(stdout);
+	if (v < 0 && v != -EBUSY) {
+		fg_err("detach: the inspector's veths: %s", strerror(-v));
+		return FG_EXIT_FAIL;
+	}
+	if (n == 0 && v <= 0)
 		printf("nothing to remove%s%s\n", o.iface ? " on " : "",
 		       o.iface ? o.iface : "");
-	else
+	if (n > 0)
 		printf("removed %d flowgate attachment%s\n", n, n == 1 ? "" : "s");
+	if (v > 0)
+		printf("removed %d inspector veth pair%s\n", v, v == 1 ? "" : "s");
 	return FG_EXIT_OK;
 }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 #include "flowgate.h"
@@ -142,6 +143,15 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 
 /* Stop the workers, clear the heartbeat, remove the veths. Safe on NULL. */
 void fg_insp_stop(struct fg_inspector *in);
+
+/*
+ * For `flowgate detach`: remove the veth pairs a killed inspector left in
+ * this network namespace, unless a live inspector holds the namespace's
+ * lock (then nothing is touched and -EBUSY returned). Prints one line per
+ * pair removed, or kept, to `report` if not NULL. Returns the number of
+ * pairs removed (0 if there were none) or -errno.
+ */
+int fg_insp_remove_leftovers(FILE *report);
 
 /* Sum of every worker's counters. Returns the number of workers. */
 int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum);

@@ -509,3 +509,54 @@ int fg_insp_queue_stats(struct fg_inspector *in,
 	}
 	return (int)in->n_t;
 }
+
+int fg_insp_remove_leftovers(FILE *report)
+{
+	static const char *const pair[2][2] = {
+		{ INJ_DEV, INJ_PEER }, { CAP_DEV, CAP_PEER },
+	};
+	struct fg_link l[2];
+	bool found[2];
+	int lock_fd = -1, err, ret, n = 0, i;
+
+	for (i = 0; i < 2; i++) {
+		ret = fg_nl_link_get(pair[i][0], &l[i]);
+		if (ret && ret != -ENODEV)
+			return ret;
+		/* Someone else's device of that name is not ours to delete. */
+		found[i] = !ret && !strcmp(l[i].kind, "veth");
+	}
+	if (!found[0] && !found[1])
+		return 0;
+	/* Held while deleting: no inspector can start on the pairs then. */
+	err = ns_lock(&lock_fd);
+	if (err == -EBUSY && report) {
+		fprintf(report, "kept inspector veths");
+		for (i = 0; i < 2; i++)
+			if (found[i])
+				fprintf(report, " %s/%s", pair[i][0], pair[i][1]);
+		fprintf(report, ": a live flowgate inspector runs in this "
+			"network namespace\n");
+	}
+	if (err)
+		return err;
+	for (i = 0; i < 2; i++) {
+		if (!found[i])
+			continue;
+		/* Deleting one end removes the pair and its programs. */
+		ret = fg_nl_link_del(l[i].ifindex);
+		if (ret == -ENODEV)
+			continue;
+		if (ret) {
+			if (!err)
+				err = ret;
+			continue;
+		}
+		n++;
+		if (report)
+			fprintf(report, "removed inspector veths %s/%s, left by "
+				"a killed inspector\n", pair[i][0], pair[i][1]);
+	}
+	close(lock_fd);
+	return err ? err : n;
+}

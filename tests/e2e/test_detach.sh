@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Clean detach: SIGTERM removes everything flowgate attached; after kill -9,
 # `flowgate detach --iface IF` and `flowgate detach --all` remove what was
-# left. Attaching to a missing interface fails clearly and leaves nothing.
+# left, --all the inspector's veths too, but never those of a live
+# inspector. Attaching to a missing interface fails clearly and leaves
+# nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmds ip nsenter python3 jq ss tc
@@ -61,7 +63,53 @@ out=$(in_s "$FG" detach --all 2>&1)
 expect_eq "detach --all after kill -9 (native): exit 0" "$?" 0
 nothing_left "after kill -9 (native) + detach --all"
 
-# 6. Missing interface
+# 6. kill -9 of an inspecting instance: its veths stay until detach --all
+inspector_veths() {
+	local ns=$1 d n=0
+	for d in fgi0 fgi1 fgc0 fgc1; do
+		in_ns "$ns" ip link show dev "$d" >/dev/null 2>&1 && n=$((n + 1))
+	done
+	echo "$n"
+}
+INSP=(--test-inspect "rule=http,allow=GET")
+fg_start "$E2E_TMP/policy.yaml" native "${INSP[@]}" || e2e_finish
+expect_eq "inspector created its 4 veths (test precondition)" "$(inspector_veths "$NS_S")" 4
+fg_stop KILL
+expect_eq "kill -9 leaves the inspector veths (test precondition)" "$(inspector_veths "$NS_S")" 4
+out=$(in_s "$FG" detach --iface "$IF_S" 2>&1)
+expect_eq "detach --iface after kill -9 (inspector): exit 0" "$?" 0
+expect_eq "detach --iface leaves the inspector veths" "$(inspector_veths "$NS_S")" 4
+out=$(in_s "$FG" detach --all 2>&1)
+expect_eq "detach --all after kill -9 (inspector): exit 0" "$?" 0
+info "detach said: $out"
+expect_match "detach --all reports the re-injection pair" "$out" "removed inspector veths fgi0/fgi1"
+expect_match "detach --all reports the capture pair" "$out" "removed inspector veths fgc0/fgc1"
+expect_match "detach --all counts both pairs" "$out" "removed 2 inspector veth pairs"
+expect_eq "detach --all removed the inspector veths" "$(inspector_veths "$NS_S")" 0
+nothing_left "after kill -9 (inspector) + detach --all"
+out=$(in_s "$FG" detach --all 2>&1)
+expect_eq "detach --all again: exit 0" "$?" 0
+expect_eq "detach --all again: nothing to remove" "$out" "nothing to remove"
+# The next inspector starts cleanly where the veths were removed.
+fg_start "$E2E_TMP/policy.yaml" native "${INSP[@]}" || e2e_finish
+expect_eq "a new inspector recreates its veths" "$(inspector_veths "$NS_S")" 4
+
+# 7. A live inspector's veths are never removed. Its instance answers on
+# $SOCK, so detach is pointed at a socket nobody answers on: it then acts
+# as after a crash (the interface's programs go) but must keep the veths.
+out=$(in_s "$FG" detach --all --socket "$E2E_TMP/nobody.sock" 2>&1)
+expect_eq "detach --all beside a live inspector: exit 0" "$?" 0
+info "detach said: $out"
+expect_match "detach --all says why it kept the veths" "$out" \
+	"kept inspector veths fgi0/fgi1 fgc0/fgc1: a live flowgate inspector"
+expect_eq "the live inspector keeps its veths" "$(inspector_veths "$NS_S")" 4
+ok "the live inspector keeps its capture program" xdp_attached "$NS_S" fgc1
+expect_match "the live inspector keeps its re-injection program" \
+	"$(tc_filters "$NS_S" fgi1 ingress)" bpf
+fg_stop TERM
+expect_eq "SIGTERM removes the inspector veths" "$(inspector_veths "$NS_S")" 0
+
+# 8. Missing interface
 out=$(in_s timeout 10 "$FG" run --iface "${U}nx" --policy "$E2E_TMP/policy.yaml" \
 	--socket "$E2E_TMP/sock2" 2>&1)
 rc=$?
