@@ -37,7 +37,8 @@ enum {
 /* The option list of `flowgate bench` (its help, here and in cli.c). */
 #define FG_BENCH_OPTIONS_HELP \
 	"  --suite LIST          standard (default: a subset of all), rules, flows,\n" \
-	"                        newflow, synflood, micro, forward, inspect, or all\n" \
+	"                        newflow, synflood, micro, forward, inspect,\n" \
+	"                        or all\n" \
 	"  --systems LIST        systems under test (default: every available one);\n" \
 	"                        --list-systems shows them\n" \
 	"  --rules LIST          rule counts N (rules suite: 10,1000,10000,100000)\n" \
@@ -53,11 +54,11 @@ enum {
 	"  --cpu N               CPU of the generator (default: the last one)\n" \
 	"  --repeat N            micro: runs per BPF_PROG_TEST_RUN (1000000)\n" \
 	"  --newflow-repeat N    micro: new flows per run (100000)\n" \
-	"  --latency-rates LIST  inspect: new flows per second of the time-to-verdict\n" \
-	"                        runs (2000,10000)\n" \
-	"  --http-body BYTES     inspect: body of each HTTP response (10000000)\n" \
-	"  --inspect-cpu N|none  inspect: pin the inspector's worker to CPU N, or\n" \
-	"                        not at all (default: a CPU not the generator's)\n" \
+	"  --latency-rates LIST  inspect: new flows per second of the\n" \
+	"                        time-to-verdict runs (2000,10000)\n" \
+	"  --http-body BYTES     inspect: HTTP response body (10000000)\n" \
+	"  --inspect-cpu N|none  inspect: the worker's CPU, or not pinned\n" \
+	"                        (default: a CPU not the generator's)\n" \
 	"  --json FILE           write every figure as JSON\n" \
 	"  --plot FILE           chart (gnuplot), FILE.png or FILE.svg\n" \
 	"  --markdown FILE       write the report as a markdown section\n" \
@@ -183,8 +184,8 @@ struct fg_bench_micro {
 struct fg_bench_insp_tput {	/* throughput through one worker */
 	char key[32];
 	char label[96];
-	double mpps[FG_BENCH_MAX_REPS];		/* delivered at the sink */
-	double gbps[FG_BENCH_MAX_REPS];		/* ... frame bytes, no FCS */
+	double mpps[FG_BENCH_MAX_REPS];		/* at the sink */
+	double gbps[FG_BENCH_MAX_REPS];		/* frame bytes, no FCS */
 	double ratio[FG_BENCH_MAX_REPS];	/* to the bare loop */
 	__u64 sent[FG_BENCH_MAX_REPS];		/* by the generator */
 	__u64 xdp_seen[FG_BENCH_MAX_REPS];	/* by din's XDP program */
@@ -192,7 +193,7 @@ struct fg_bench_insp_tput {	/* throughput through one worker */
 	__u64 insp_tx[FG_BENCH_MAX_REPS];	/* worker: re-injected */
 	__u64 xsk_drop[FG_BENCH_MAX_REPS];	/* kernel: XSK ring full */
 	__u64 passed[FG_BENCH_MAX_REPS];	/* counted at the sink */
-	double secs[FG_BENCH_MAX_REPS];		/* wall time of the run */
+	double secs[FG_BENCH_MAX_REPS];		/* wall time */
 	int n;
 };
 
@@ -211,8 +212,8 @@ struct fg_bench_insp_http {	/* HTTP download */
 	double gbps[FG_BENCH_MAX_REPS];		/* response bodies */
 	double req_s[FG_BENCH_MAX_REPS];
 	double ratio[FG_BENCH_MAX_REPS];	/* to no firewall */
-	double kpkts[FG_BENCH_MAX_REPS];	/* share decided in the kernel */
-	double kbytes[FG_BENCH_MAX_REPS];
+	double kpkts[FG_BENCH_MAX_REPS];	/* shares decided in */
+	double kbytes[FG_BENCH_MAX_REPS];	/* the kernel */
 	__u64 requests[FG_BENCH_MAX_REPS], errors[FG_BENCH_MAX_REPS];
 	__u64 pkts[FG_BENCH_MAX_REPS], redirected[FG_BENCH_MAX_REPS];
 	int n;

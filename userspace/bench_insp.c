@@ -130,15 +130,16 @@ static int insp_start(struct insp_dut *d, const struct fg_bench_opts *o,
 
 	err = fg_insp_start(&d->dp, &io, &d->in, eb, sizeof(eb));
 	if (err)
-		fprintf(stderr, "flowgate bench: starting the inspector in %s's "
-			"namespace: %s\n", d->c->din, eb[0] ? eb : strerror(-err));
+		fprintf(stderr, "flowgate bench: starting the inspector in "
+			"%s's namespace: %s\n", d->c->din,
+			eb[0] ? eb : strerror(-err));
 	return err;
 }
 
 enum dut_kind {
 	DUT_PATTERN,	/* flowgate, pattern engine on rule `insp` */
 	DUT_BARE,	/* bench_xsk + a bare worker */
-	DUT_L7,		/* flowgate, L7 engine on the policy's app rules */
+	DUT_L7,		/* flowgate, L7 engine on the app rules */
 	DUT_KERNEL,	/* flowgate, nothing to inspect: no inspector */
 	DUT_NONE,	/* no firewall */
 };
@@ -185,8 +186,9 @@ static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
 		fg_l7_engine_set_policy(d->l7, pol, fg_dp_generation(&d->dp));
 		fg_l7_engine_ops(d->l7, &eng);
 	} else {
-		err = fg_insp_test_parse("rule=insp,allow=" LAT_PATTERN
-					 ",dirs=orig", &d->test, eb, sizeof(eb));
+		err = fg_insp_test_parse("rule=insp,dirs=orig,allow="
+					 LAT_PATTERN, &d->test, eb,
+					 sizeof(eb));
 		if (!err)
 			err = fg_bench_fg_install(&d->dp, yaml, &d->test, NULL);
 		if (err)
@@ -227,8 +229,8 @@ static int bare_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o)
 	if (!err)
 		err = bench_xsk_bpf__load(d->xsk);
 	if (!err)
-		err = bpf_xdp_attach(d->c->din_ifindex,
-				     bpf_program__fd(d->xsk->progs.fg_bench_xsk),
+		err = bpf_xdp_attach(d->c->din_ifindex, bpf_program__fd(
+					     d->xsk->progs.fg_bench_xsk),
 				     XDP_FLAGS_DRV_MODE, NULL);
 	if (err)
 		return err;
@@ -688,7 +690,8 @@ static int setup(struct insp_ctx *x)
 	if (err)
 		return err;
 	x->topo_open = true;
-	fprintf(stderr, "flowgate bench: setting up the inspector (inspect)...\n");
+	fprintf(stderr, "flowgate bench: setting up the inspector "
+		"(inspect)...\n");
 	err = dut_setup(x, &x->topo, &x->fg, DUT_PATTERN, yaml);
 	if (!err)
 		err = tput_setup(x, &x->fg);

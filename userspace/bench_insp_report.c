@@ -140,8 +140,9 @@ static void report_http(const struct fg_bench_insp *r, FILE *f, bool md)
 			"*kernel packets / bytes*: share of what flowgate's "
 			"hooks saw on the DUT interface (both directions) that "
 			"the kernel decided, i.e. not redirected to the "
-			"inspector.\n\n| system | Gbit/s | requests/s | vs none "
-			"| kernel packets %% | kernel bytes %% | errors |\n"
+			"inspector.\n\n| system | Gbit/s | requests/s | "
+			"vs none | kernel packets %% | kernel bytes %% | "
+			"errors |\n"
 			"| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 	else
 		fprintf(f, "\nHTTP download\n  %-44s %-20s %-20s %-20s %-20s "

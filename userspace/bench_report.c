@@ -158,7 +158,8 @@ static void vs(struct fg_bench_result *res, const char *other, __u32 rules,
 		return;
 	}
 	fg_bench_ratio(fg->rate, o->rate, fg->n < o->n ? fg->n : o->n, r);
-	fg_bench_goal_settle(g, fg_bench_stat(r, fg->n < o->n ? fg->n : o->n).med);
+	fg_bench_goal_settle(g, fg_bench_stat(r, fg->n < o->n ? fg->n :
+					      o->n).med);
 }
 
 static void fast_path_goals(struct fg_bench_result *res)
@@ -179,7 +180,8 @@ static void fast_path_goals(struct fg_bench_result *res)
 		g = fg_bench_goal_add(res, 3, name, deny[i].limit * 100, "%",
 				      true);
 		c = find(res, "flowgate", FG_BK_DENY, deny[i].n, "rules");
-		fg_bench_goal_settle(g, c ? 100 * fg_bench_stat(c->ratio, c->n).med : NAN);
+		fg_bench_goal_settle(g, c ? 100 * fg_bench_stat(c->ratio,
+						c->n).med : NAN);
 	}
 	vs(res, "nft-linear", 1000, 50);
 	vs(res, "iptables-linear", 1000, 50);
@@ -201,12 +203,14 @@ static void fast_path_goals(struct fg_bench_result *res)
 		    res->cfg[i].prof.known == 100000 && !res->cfg[i].prof.syn &&
 		    res->cfg[i].n)
 			c = &res->cfg[i];
-	fg_bench_goal_settle(g, c ? 100 * (1 - fg_bench_stat(c->vs_none, c->n).med) : NAN);
+	fg_bench_goal_settle(g, c ? 100 * (1 - fg_bench_stat(c->vs_none,
+						c->n).med) : NAN);
 
 	g = fg_bench_goal_add(res, 3, "established flows delivered during a "
 			      "SYN flood >= 99%", 99, "%", true);
 	c = find(res, "flowgate", FG_BK_FORWARD, 0, "synflood");
-	fg_bench_goal_settle(g, c ? 100 * fg_bench_stat(c->known_share, c->n).med : NAN);
+	fg_bench_goal_settle(g, c ? 100 * fg_bench_stat(c->known_share,
+						c->n).med : NAN);
 }
 
 void fg_bench_goals(struct fg_bench_result *res)
@@ -354,7 +358,8 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 			fg_bench_fmt(c1, sizeof(c1), c->rate, c->n, 3, 1);
 			fg_bench_fmt(c2, sizeof(c2), c->ratio, c->n, 3, 1);
 			if (c->none >= 0)
-				fg_bench_fmt(c3, sizeof(c3), c->vs_none, c->n, 3, 1);
+				fg_bench_fmt(c3, sizeof(c3), c->vs_none, c->n,
+					     3, 1);
 			else
 				snprintf(c3, sizeof(c3), "-");
 			if (md)
@@ -392,7 +397,8 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 			if (!c->n)
 				continue;
 			if (c->kind == FG_BK_NEWFLOW) {
-				fg_bench_fmt(c4, sizeof(c4), c->flows_rate, c->n, 3, 1);
+				fg_bench_fmt(c4, sizeof(c4), c->flows_rate,
+					     c->n, 3, 1);
 				fprintf(f, md ? "\nNew flows classified and "
 					"installed by %s: %s M flows/s.\n" :
 					"\nnew flows installed (%s): %s M "
@@ -400,7 +406,8 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 			}
 			if (c->prof.syn && c->kind != FG_BK_DENY &&
 			    strcmp(c->ops->name, "xdp-pass")) {
-				fg_bench_fmt(c4, sizeof(c4), c->known_share, c->n, 2,
+				fg_bench_fmt(c4, sizeof(c4), c->known_share,
+					     c->n, 2,
 				    100);
 				fprintf(f, md ? "\nSYN flood (%s, %u-entry flow "
 					"table): established flows' frames "
@@ -425,7 +432,8 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 			if (m->base)
 				snprintf(c2, sizeof(c2), "-");
 			else
-				fg_bench_fmt(c2, sizeof(c2), m->over, m->n, 1, 1);
+				fg_bench_fmt(c2, sizeof(c2), m->over, m->n, 1,
+					     1);
 			fprintf(f, md ? "| %s | %s | %s |\n" :
 				"  %-52s %-22s %s\n", m->name, c1, c2);
 		}
@@ -544,11 +552,14 @@ int fg_bench_write_json(const struct fg_bench_result *res, FILE *f)
 		fg_bench_jstat(&j, "mpps", c->rate, c->n, 4);
 		fg_bench_jstat(&j, "ratio_to_xdp_drop", c->ratio, c->n, 4);
 		if (c->none >= 0)
-			fg_bench_jstat(&j, "ratio_to_no_firewall", c->vs_none, c->n, 4);
+			fg_bench_jstat(&j, "ratio_to_no_firewall",
+				       c->vs_none, c->n, 4);
 		if (c->kind == FG_BK_NEWFLOW)
-			fg_bench_jstat(&j, "m_flows_per_s", c->flows_rate, c->n, 4);
+			fg_bench_jstat(&j, "m_flows_per_s", c->flows_rate,
+				       c->n, 4);
 		if (c->prof.syn)
-			fg_bench_jstat(&j, "established_delivered", c->known_share,
+			fg_bench_jstat(&j, "established_delivered",
+				       c->known_share,
 			      c->n, 4);
 		fg_json_karr_open(&j, "runs");
 		for (k = 0; k < c->n; k++) {

@@ -333,7 +333,8 @@ int fg_topo_add_hosts(struct fg_topo *t, const struct fg_topo_chain *c)
 	if (!err) {
 		snprintf(cmds, sizeof(cmds),
 			 "addr add %s/24 dev %s\n"
-			 "neigh replace 10.2.0.1 lladdr %s dev %s nud permanent\n"
+			 "neigh replace 10.2.0.1 lladdr %s dev %s "
+			 "nud permanent\n"
 			 "route add 10.1.0.0/24 via 10.2.0.1 dev %s\n",
 			 FG_TOPO_DST4, c->sink_if, dom, c->sink_if,
 			 c->sink_if);

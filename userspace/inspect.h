@@ -72,7 +72,7 @@ extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
 /* Per-queue counters (one writer: the worker), with their printed names. */
 #define FG_INSP_STATS(X)						\
 	X(rx,		"rx")		/* frames from the XSK */	\
-	X(rx_bytes,	"rx_bytes")	/* ... their bytes */		\
+	X(rx_bytes,	"rx_bytes")	/* their bytes */	\
 	X(tx,		"tx")		/* re-injected (incl. RSTs) */	\
 	X(allow,	"verdict_allow")	/* engine decisions */	\
 	X(deny,		"verdict_deny")					\
