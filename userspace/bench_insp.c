@@ -665,7 +665,7 @@ static void rows_init(struct insp_ctx *x)
 	/* Where the gap to no firewall comes from: the fast path alone. */
 	snprintf(r->http[2].key, sizeof(r->http[2].key), "flowgate_kernel");
 	snprintf(r->http[2].label, sizeof(r->http[2].label),
-		 "flowgate, same rule without app (kernel only)");
+		 "flowgate, rule without app (kernel only)");
 	r->http[2].fw = true;
 	r->n_http = FG_BENCH_INSP_HTTP;
 	if (o->inspect_cpu < 0)
