@@ -305,14 +305,17 @@ static int tput_setup(struct insp_ctx *x, struct insp_dut *d)
 	struct fg_bench_profile prof = {
 		.family = o->family, .proto = IPPROTO_UDP, .known = 1,
 	};
-	int err;
+	/* Only payload is inspected: at least the 18 bytes a 64-byte IPv4
+	 * frame carries (IPv6's 64-byte frames carry none). */
+	int min = 14 + (o->family == 6 ? 40 : 20) + 8 + 18, err;
 
 	err = fg_bench_counter_attach(x->sink, &x->topo, x->topo.sink_fd,
 				      d->c->sink_ifindex);
 	if (err)
 		return err;
 	d->frame_len = fg_bench_frame(d->frame, sizeof(d->frame), o->family,
-				      IPPROTO_UDP, o->pkt_size, d->c);
+				      IPPROTO_UDP, o->pkt_size < min ? min :
+				      o->pkt_size, d->c);
 	if (d->frame_len < 0)
 		return d->frame_len;
 	x->res->frame_len = d->frame_len;
@@ -376,8 +379,9 @@ static int tput_run(struct insp_ctx *x, struct insp_dut *d,
 	row->xsk_drop[k] = b.k_rx_dropped + b.k_rx_ring_full +
 			   b.k_fill_empty - a.k_rx_dropped -
 			   a.k_rx_ring_full - a.k_fill_empty;
-	row->mpps[k] = r.secs > 0 ? (double)row->passed[k] / r.secs / 1e6 :
-		       NAN;
+	/* Frames that never reached the worker measured something else. */
+	row->mpps[k] = r.secs > 0 && row->insp_rx[k] ?
+		       (double)row->passed[k] / r.secs / 1e6 : NAN;
 	row->gbps[k] = row->mpps[k] * d->frame_len * 8 / 1e3;
 	row->n++;
 	/* The SCHED_FIFO worker ran flat out: the kernel's RT throttling
