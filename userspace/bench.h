@@ -59,6 +59,7 @@ enum {
 	"  --http-body BYTES     inspect: HTTP response body (10000000)\n" \
 	"  --inspect-cpu N|none  inspect: the worker's CPU, or not pinned\n" \
 	"                        (default: a CPU not the generator's)\n" \
+	"  --inspect-busy-poll   inspect: workers spin instead of sleeping\n" \
 	"  --json FILE           write every figure as JSON\n" \
 	"  --plot FILE           chart (gnuplot), FILE.png or FILE.svg\n" \
 	"  --markdown FILE       write the report as a markdown section\n" \
@@ -86,6 +87,7 @@ struct fg_bench_opts {
 	__u32 lat_rates[FG_BENCH_MAX_LIST];	/* inspect: new flows/s */
 	int n_lat_rates;
 	__u32 http_body;		/* inspect: response body bytes */
+	bool inspect_busy_poll;		/* inspect: workers never sleep */
 	int inspect_cpu;		/* inspect: worker CPU, or: */
 #define FG_BENCH_CPU_NONE	(-1)	/* not pinned */
 #define FG_BENCH_CPU_AUTO	(-2)	/* (before parsing ends) */

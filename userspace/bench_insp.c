@@ -123,7 +123,7 @@ static int insp_start(struct insp_dut *d, const struct fg_bench_opts *o,
 {
 	struct fg_insp_opts io = {
 		.engine = eng, .cpu_base = o->inspect_cpu, .queues = 1,
-		.bare = bare,
+		.bare = bare, .busy_poll = o->inspect_busy_poll,
 	};
 	char eb[256] = "";
 	int err;
@@ -677,8 +677,9 @@ static void rows_init(struct insp_ctx *x)
 	else
 		snprintf(pin, sizeof(pin), "pinned to CPU %d", o->inspect_cpu);
 	snprintf(r->detail, sizeof(r->detail), "1 worker (queues = 1), %s "
-		 "(generator on CPU %d); HTTP: %d connections, %u-byte bodies",
-		 pin, o->cpu, HTTP_CONNS, o->http_body);
+		 "(generator on CPU %d)%s; HTTP: %d connections, %u-byte "
+		 "bodies", pin, o->cpu, o->inspect_busy_poll ?
+		 ", busy polling" : "", HTTP_CONNS, o->http_body);
 }
 
 static int setup(struct insp_ctx *x)

@@ -154,8 +154,8 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 {
 	enum { O_SUITE = 256, O_SYSTEMS, O_RULES, O_FLOWS, O_REPS, O_DUR,
 	       O_LOADTO, O_PKT, O_TCP, O_UDP, O_NEWPCT, O_CPU, O_REPEAT,
-	       O_NFREPEAT, O_LATRATES, O_HTTPBODY, O_INSPCPU, O_JSON, O_PLOT,
-	       O_MD, O_NOTE, O_LIST, O_HELP };
+	       O_NFREPEAT, O_LATRATES, O_HTTPBODY, O_INSPCPU, O_INSPBUSY,
+	       O_JSON, O_PLOT, O_MD, O_NOTE, O_LIST, O_HELP };
 	static const struct option lo[] = {
 		{ "suite", required_argument, NULL, O_SUITE },
 		{ "systems", required_argument, NULL, O_SYSTEMS },
@@ -174,6 +174,7 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 		{ "latency-rates", required_argument, NULL, O_LATRATES },
 		{ "http-body", required_argument, NULL, O_HTTPBODY },
 		{ "inspect-cpu", required_argument, NULL, O_INSPCPU },
+		{ "inspect-busy-poll", no_argument, NULL, O_INSPBUSY },
 		{ "json", required_argument, NULL, O_JSON },
 		{ "plot", required_argument, NULL, O_PLOT },
 		{ "markdown", required_argument, NULL, O_MD },
@@ -258,6 +259,7 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 				      &v);
 			o->inspect_cpu = (int)v;
 			break;
+		case O_INSPBUSY: o->inspect_busy_poll = true; break;
 		case O_JSON: o->json_path = optarg; break;
 		case O_PLOT: o->plot_path = optarg; break;
 		case O_MD: o->md_path = optarg; break;

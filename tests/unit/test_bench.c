@@ -153,7 +153,10 @@ static void test_inspect_opts(void **state)
 	assert_int_equal(o.lat_rates[2], 100000);
 	assert_int_equal(o.http_body, 1000);
 	assert_int_equal(o.inspect_cpu, FG_BENCH_CPU_NONE);
-	assert_int_equal(parse("--inspect-cpu", "0", NULL), 0);
+	assert_false(o.inspect_busy_poll);
+	assert_int_equal(parse("--inspect-cpu", "0", "--inspect-busy-poll",
+			       NULL), 0);
+	assert_true(o.inspect_busy_poll);
 	assert_int_equal(o.inspect_cpu, 0);
 }
 
