@@ -100,7 +100,9 @@ enum fg_verdict { FG_VERDICTS(FG_X_ENUM_VERDICT) FG_VERDICT_MAX };
 	X(TCP_NEW_NOT_SYN,	"tcp_new_not_syn")	/* reserved, strict mode */\
 	X(NO_POLICY,		"no_policy")	/* no policy installed yet */	\
 	X(INSPECT_UNAVAILABLE,	"inspect_unavailable")	/* no inspector, closed */ \
-	X(INTERNAL,		"internal")	/* map lookup failed */
+	X(INTERNAL,		"internal")	/* map lookup failed */	\
+	X(FRAG_UNINSPECTABLE,	"frag_uninspectable")	/* fragmented payload \
+						 * of a flow in inspection */
 
 #define FG_X_ENUM_DROP(id, str) FG_DROP_##id,
 enum fg_drop_reason { FG_DROP_REASONS(FG_X_ENUM_DROP) FG_DROP_MAX };
@@ -384,7 +386,9 @@ struct fg_frag {
 	__u64 last_ns;
 	__u32 rule;
 	__u32 gen;
-	__u8 action;
+	__u8 action;		/* enum fg_action; INSPECT: the datagram is
+				 * payload the inspector cannot see whole
+				 * (fg_insp_frag), its fragments are dropped */
 	__u8 pad[7];
 };
 

@@ -402,6 +402,7 @@ static int start_inspector(struct daemon *d)
 				   .busy_poll = d->o->inspect_busy_poll };
 	struct fg_insp_engine eng;
 	char errbuf[256] = "";
+	size_t i;
 	int err;
 
 	if (d->insp || d->o->no_inspector || !d->n_att)
@@ -414,6 +415,16 @@ static int start_inspector(struct daemon *d)
 	} else {
 		return 0;
 	}
+	/* Generic XDP runs on every skb entering the interface, the frames
+	 * the inspector re-injects too: they would be redirected to it
+	 * again, forever (seen: over a million frames in a few seconds,
+	 * nothing delivered). */
+	for (i = 0; i < d->n_att; i++)
+		if (d->att[i].mode == FG_XDP_GENERIC) {
+			fg_err("inspection does not work with generic XDP (%s): it would see the re-injected frames again; use --xdp-mode native or none",
+			       d->att[i].ifname);
+			return -EOPNOTSUPP;
+		}
 	io.engine = &eng;
 	err = fg_insp_start(&d->dp, &io, &d->insp, errbuf, sizeof(errbuf));
 	if (err) {

@@ -294,6 +294,15 @@ static int add_l4(struct build *b, const struct fg_rule *r, __u32 id)
 		}
 		return 0;
 	}
+	/* Every app runs over TCP or UDP: an app rule with proto any cannot
+	 * match another protocol's flow (ICMP, GRE... go on to the next
+	 * rule instead of to an inspector that cannot identify them). */
+	if (r->proto == FG_PROTO_ANY && r->apps) {
+		err = add_item(b, FG_FIELD_PORT, (__u8[]){ IPPROTO_TCP }, 1, 8, id);
+		if (err)
+			return err;
+		return add_item(b, FG_FIELD_PORT, (__u8[]){ IPPROTO_UDP }, 1, 8, id);
+	}
 	if (r->proto == FG_PROTO_ANY)
 		return add_item(b, FG_FIELD_PORT, NULL, 0, 0, id);
 	return add_item(b, FG_FIELD_PORT, (__u8[]){ (__u8)r->proto }, 1, 8, id);
@@ -780,6 +789,8 @@ static bool l4_in(const struct fg_rule *r, const struct fg_match_input *in)
 
 	if (r->proto != FG_PROTO_ANY && r->proto != in->proto)
 		return false;
+	if (r->apps && in->proto != IPPROTO_TCP && in->proto != IPPROTO_UDP)
+		return false;	/* apps run over TCP or UDP (add_l4) */
 	if (r->n_ports) {
 		if (in->proto != IPPROTO_TCP && in->proto != IPPROTO_UDP)
 			return false;	/* proto any + ports = tcp or udp */

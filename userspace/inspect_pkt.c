@@ -94,7 +94,8 @@ int fg_insp_parse(const __u8 *frame, size_t len, struct fg_insp_frame *f)
 			if (end < off + 8)
 				return -EINVAL;
 			if (l4p == 44) {
-				/* Only a first fragment can reach us. */
+				/* The kernel sends us no fragment
+				 * (frag_uninspectable): refuse one. */
 				if (ntohs(*(const __u16 *)(frame + off + 2)) &
 				    0xfff8)
 					return -EINVAL;

@@ -149,7 +149,8 @@ static __always_inline int fg_flow_recheck(struct fg_state *s,
 
 /*
  * ICMP/ICMPv6 error: if the packet it quotes belongs to an allowed flow of
- * this generation, it is allowed with that flow (RELATED). Returns 1 if so.
+ * this generation (or one in inspection), it is allowed with that flow
+ * (RELATED). Returns 1 if so.
  */
 static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 				      const struct fg_slot_cfg *cfg,
@@ -232,7 +233,11 @@ static __always_inline int fg_related(fg_ctx_t *ctx, struct fg_state *s,
 	 * its own next packet would. */
 	if (f->gen != s->gen && fg_flow_recheck(s, &k, f))
 		return 0;
-	if (f->action != FG_ACTION_ALLOW)
+	/* A flow in inspection is allowed so far. The error carries no
+	 * application data of its own, and PMTU discovery (frag needed,
+	 * packet too big) must work while the inspector decides: related,
+	 * never to the inspector. */
+	if (f->action != FG_ACTION_ALLOW && f->action != FG_ACTION_INSPECT)
 		return 0;
 
 	/* The error travels against the packet it quotes. It does not
@@ -399,6 +404,16 @@ static __always_inline void fg_decide_flow(struct fg_state *s,
 	fg_new_flow(s, pkt, &k, src_lo);
 }
 
+/* How a first fragment was decided, for its datagram's later fragments. */
+static __always_inline __u8 fg_frag_action(const struct fg_state *s)
+{
+	if (s->reason == FG_DROP_FRAG_UNINSPECTABLE)	/* also in monitor */
+		return FG_ACTION_INSPECT;
+	if (s->verdict == FG_VERDICT_ALLOW || s->verdict == FG_VERDICT_PASS)
+		return FG_ACTION_ALLOW;
+	return FG_ACTION_DENY;
+}
+
 /*
  * Everything after parsing: policy presence, fragments, ND, ICMP errors,
  * flows. Records the decision in *s. Inlined into fg_process(): parsing
@@ -443,10 +458,7 @@ static __always_inline void fg_decide(fg_ctx_t *ctx, struct fg_state *s,
 		fg_insp_finish(ctx, s, ctl, pkt);
 
 	if (pkt->frag == FG_FRAG_FIRST)
-		fg_frag_store(s, pkt,
-			      s->verdict == FG_VERDICT_ALLOW ||
-			      s->verdict == FG_VERDICT_PASS ?
-			      FG_ACTION_ALLOW : FG_ACTION_DENY);
+		fg_frag_store(s, pkt, fg_frag_action(s));
 }
 
 static __always_inline int fg_process(fg_ctx_t *ctx, __u8 hook)

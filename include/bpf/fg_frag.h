@@ -3,7 +3,8 @@
  * fg_frag.h - later fragments inherit the verdict of their datagram's first
  * fragment (IPv4 and IPv6). Out of order: a later fragment that arrives
  * before its first finds no verdict and is dropped (FRAG_NO_FIRST); a
- * datagram is never passed unchecked.
+ * datagram is never passed unchecked. A datagram of payload under
+ * inspection is dropped whole (fg_inspect.h, fg_insp_frag).
  */
 #ifndef FG_BPF_FRAG_H
 #define FG_BPF_FRAG_H
@@ -40,6 +41,20 @@ static __always_inline void fg_frag_store(struct fg_state *s,
 	bpf_map_update_elem(&fg_frags, &k, &v, BPF_ANY);
 }
 
+/* Later fragment of a datagram the inspector could not see whole
+ * (fg_insp_frag): dropped like its first, or delivered as would-deny in
+ * monitor mode. */
+static __always_inline int fg_frag_uninspectable(struct fg_state *s)
+{
+	struct fg_rule_meta *meta = fg_rule_meta(s, s->rule);
+
+	if (meta && (meta->flags & FG_RULE_F_MONITOR)) {
+		fg_cnt(s, FG_CNT_WOULD_DENY);
+		return 0;
+	}
+	return FG_DROP_FRAG_UNINSPECTABLE;
+}
+
 /* Later fragment: returns 0 to allow, or the drop reason. */
 static __always_inline int fg_frag_later(struct fg_state *s,
 					 const struct fg_pkt *pkt)
@@ -59,6 +74,8 @@ static __always_inline int fg_frag_later(struct fg_state *s,
 		return FG_DROP_FRAG_NO_FIRST;
 	s->rule = v->rule;
 	s->action = v->action;
+	if (v->action == FG_ACTION_INSPECT)
+		return fg_frag_uninspectable(s);
 	if (v->action != FG_ACTION_ALLOW)
 		return FG_DROP_FRAG_DENIED;
 	return 0;

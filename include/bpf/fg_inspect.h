@@ -27,6 +27,7 @@
 #include "fg_maps.h"
 #include "fg_parse.h"
 #include "fg_counters.h"
+#include "fg_events.h"
 #include "fg_flow.h"
 
 /* One AF_XDP socket per (interface slot, rx queue); see FG_XSK_*. */
@@ -141,9 +142,31 @@ static __always_inline int fg_insp_has_target(fg_ctx_t *ctx,
 }
 
 /*
+ * A first fragment of a datagram the inspector would have to see. It holds
+ * part of the L4 payload, or none (the L4 header alone, the payload in later
+ * fragments), and the inspector does no IP reassembly: redirected, it would
+ * be judged on a part; allowed, fragmenting would evade inspection. So the
+ * datagram is dropped, later fragments too (fg_frag_store() records action
+ * INSPECT for fg_frag_later()). Monitor mode delivers it as would-deny.
+ */
+static __always_inline void fg_insp_frag(struct fg_state *s,
+					 const struct fg_pkt *pkt,
+					 const struct fg_rule_meta *meta)
+{
+	s->reason = FG_DROP_FRAG_UNINSPECTABLE;
+	if (meta->flags & FG_RULE_F_MONITOR) {
+		s->ev_flags = FG_EV_F_MONITOR;
+		fg_cnt(s, FG_CNT_WOULD_DENY);
+	} else {
+		s->verdict = FG_VERDICT_DENY;
+	}
+	fg_event_emit(s, pkt, FG_EV_FRAG);
+}
+
+/*
  * The deciding code recorded FG_VERDICT_INSPECT for a packet of a flow in
- * inspection: keep it (the hook redirects), or allow it here, or apply
- * inspect_failure.
+ * inspection: keep it (the hook redirects), or allow it here, or drop an
+ * uninspectable fragment, or apply inspect_failure.
  */
 static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 					   const struct fg_ctl *ctl,
@@ -154,11 +177,17 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	struct fg_flow *f;
 	int src_lo, dir;
 
-	s->verdict = FG_VERDICT_ALLOW;
-	if (!fg_insp_has_payload(ctx, pkt))
-		return;
 	meta = fg_rule_meta(s, s->rule);
-	if (!meta)
+	if (!meta) {		/* cannot happen: the rule was just read */
+		s->reason = FG_DROP_INTERNAL;
+		s->verdict = FG_VERDICT_DENY;
+		return;
+	}
+	s->verdict = FG_VERDICT_ALLOW;
+	/* A first fragment's datagram goes on in later fragments, beyond
+	 * the L4 header (FRAG_OVERLAP): it has payload even when this one
+	 * has none. */
+	if (pkt->frag == FG_FRAG_NONE && !fg_insp_has_payload(ctx, pkt))
 		return;
 	/* Which direction: the flow knows its initiator. A lookup again,
 	 * but only for payload of flows in inspection. */
@@ -169,8 +198,15 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	if (!(meta->inspect_dirs & (1U << dir)))
 		return;
 
+	/* An inspector that could take the packet: a fragment is refused
+	 * here, whatever inspect_failure says, since an attacker chooses to
+	 * fragment; without one, inspect_failure applies to fragments as to
+	 * any payload (open: nothing is inspected, nothing to evade). */
 	if (f && fg_insp_alive(ctl, s->now) && fg_insp_has_target(ctx, s)) {
-		s->verdict = FG_VERDICT_INSPECT;
+		if (pkt->frag != FG_FRAG_NONE)
+			fg_insp_frag(s, pkt, meta);
+		else
+			s->verdict = FG_VERDICT_INSPECT;
 		return;
 	}
 	if (ctl->flags & FG_CTL_F_INSPECT_OPEN) {
@@ -179,6 +215,14 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	}
 	fg_cnt(s, FG_CNT_INSPECT_FAIL_CLOSED);
 	s->reason = FG_DROP_INSPECT_UNAVAILABLE;
+	/* Monitor mode delivers everything: what closed would drop is a
+	 * would-deny, logged once per packet like a denied new flow. */
+	if (meta->flags & FG_RULE_F_MONITOR) {
+		s->ev_flags = FG_EV_F_MONITOR;
+		fg_cnt(s, FG_CNT_WOULD_DENY);
+		fg_event_emit(s, pkt, FG_EV_DENY);
+		return;
+	}
 	s->verdict = FG_VERDICT_DENY;
 }
 

@@ -483,6 +483,7 @@ static __always_inline int fg_drop_is_malformed(int reason)
 	case FG_DROP_FLOW_DENIED:
 	case FG_DROP_FRAG_NO_FIRST:
 	case FG_DROP_FRAG_DENIED:
+	case FG_DROP_FRAG_UNINSPECTABLE:
 	case FG_DROP_NO_POLICY:
 	case FG_DROP_INTERNAL:
 	case FG_DROP_TCP_NEW_NOT_SYN:

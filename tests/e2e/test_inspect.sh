@@ -5,7 +5,8 @@
 # which allows (rest fast-pathed, data intact), denies (flow cut, RSTs, no
 # later byte delivered) or continues (payload re-injected); with the
 # inspector absent, inspect_failure open passes and closed drops. TCP and
-# UDP, IPv4 and IPv6, ingress (XDP) and egress (TC capture veth).
+# UDP, IPv4 and IPv6, ingress (XDP) and egress (TC capture veth). Generic
+# XDP (which would see re-injected frames again) is refused.
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmds ip nsenter python3 jq ss
@@ -244,6 +245,16 @@ expect_match "tc ingress: payload before the deny re-injected" "$(cat "$SLOG")" 
 expect_cmp "tc ingress: the capture worker saw the payload" \
 	"$(fg_json stats '[.inspector.queues[] | select(.device == "fgc1") | .rx] | add')" -ge 3
 fg_stop TERM
+
+# Generic XDP runs on re-injected frames too (they would loop through the
+# inspector): refused at start, nothing left attached.
+out=$(in_s timeout 20 "$FG" run --iface "$IF_S" --policy "$E2E_TMP/policy.yaml" \
+	--xdp-mode generic --socket "$SOCK" --test-inspect "rule=insp-udp,$INSP" 2>&1)
+expect_eq "generic XDP with an inspector: refused (exit 1)" "$?" 1
+expect_match "generic XDP with an inspector: the error says why" "$out" \
+	"inspection does not work with generic XDP"
+no "generic XDP refused: no XDP program left" xdp_attached "$NS_S" "$IF_S"
+no "generic XDP refused: no internal veth left" in_s ip link show fgi0
 
 # Inspector absent: inspect_failure decides.
 fg_start "$E2E_TMP/policy.yaml" native --no-inspector --inspect-failure open \

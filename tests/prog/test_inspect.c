@@ -6,7 +6,10 @@
  * segments and the other direction stay in the kernel; with no inspector
  * (no socket, no heartbeat, stale heartbeat, overload) inspect_failure
  * decides; the verdict written into the flow entry takes effect on the next
- * packet and survives a reload; re-injected (marked) frames pass.
+ * packet and survives a reload; re-injected (marked) frames pass;
+ * fragments of payload to inspect are dropped whole (frag_uninspectable),
+ * other directions' fragments pass; ICMP errors quoting a flow in
+ * inspection are related, never inspected (IPv4 and IPv6).
  *
  * Runs in its own network namespace: the XSK the redirect needs is bound to
  * that namespace's lo, the device BPF_PROG_TEST_RUN uses.
@@ -98,21 +101,28 @@ static int xsk_close(void **state)
 	return 0;
 }
 
+/* The installed policy's rule `name` (edited, then installed again by
+ * install_inspect). */
+static struct fg_rule *policy_rule(struct fg_h *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->policy->n_rules; i++)
+		if (!strcmp(h->policy->rules[i].name, name))
+			return &h->policy->rules[i];
+	fail_msg("no rule %s", name);
+	return NULL;
+}
+
 /* Mark `rule` for inspection (directions dirs) through the compiler and
  * install the result as a new generation. */
 static void install_inspect(struct fg_h *h, const char *rule, __u8 dirs)
 {
 	struct fg_compiled c;
 	struct fg_diags d = { 0 };
-	size_t i;
-	int gen, found = 0;
+	int gen;
 
-	for (i = 0; i < h->policy->n_rules; i++)
-		if (!strcmp(h->policy->rules[i].name, rule)) {
-			h->policy->rules[i].inspect_dirs = dirs;
-			found = 1;
-		}
-	assert_true(found);
+	policy_rule(h, rule)->inspect_dirs = dirs;
 	assert_int_equal(fg_compile(h->policy, h->dp.max_rules, &c, &d), 0);
 	fg_diags_free(&d);
 	gen = fg_dp_install(&h->dp, &c);
@@ -134,6 +144,19 @@ static void xsk_register(struct fg_h *h, struct test_xsk *x)
 
 	assert_int_equal(bpf_map_update_elem(
 		bpf_map__fd(h->dp.tc->maps.fg_xsks), &key, &fd, BPF_ANY), 0);
+}
+
+/* The inspector as the kernel sees it: `policy` with `rule` inspected in
+ * dirs, the XSK of lo's queue registered, a fresh heartbeat. */
+static struct fg_h *open_live(const char *rule, __u8 dirs)
+{
+	struct fg_h *h = fg_h_open(policy);
+
+	assert_non_null(h);
+	install_inspect(h, rule, dirs);
+	xsk_register(h, &xsk);
+	beat(h, 0, 0);
+	return h;
 }
 
 /* Run s at hook; return rv, and the counter deltas in *d. */
@@ -176,15 +199,10 @@ static struct fg_flow flow_of(struct fg_h *h, struct pkt_spec s)
  * redirects and survives a reload. */
 static void test_redirect_then_allow(void **state)
 {
-	struct fg_h *h = fg_h_open(policy);
+	struct fg_h *h = open_live("web", FG_INSPECT_DIR_ORIG);
 	struct pkt_spec pad_ack = WEB_ACK;
 	struct fg_counters d;
 	struct fg_flow f;
-
-	assert_non_null(h);
-	install_inspect(h, "web", FG_INSPECT_DIR_ORIG);
-	xsk_register(h, &xsk);
-	beat(h, 0, 0);
 
 	assert_int_equal(run(h, FG_H_XDP, WEB_SYN, &d), XDP_PASS);
 	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
@@ -238,13 +256,8 @@ static void test_redirect_then_allow(void **state)
  * after a reload. */
 static void test_deny_verdict(void **state)
 {
-	struct fg_h *h = fg_h_open(policy);
+	struct fg_h *h = open_live("web", FG_INSPECT_DIR_ORIG);
 	struct fg_counters d;
-
-	assert_non_null(h);
-	install_inspect(h, "web", FG_INSPECT_DIR_ORIG);
-	xsk_register(h, &xsk);
-	beat(h, 0, 0);
 
 	assert_int_equal(run(h, FG_H_XDP, WEB_SYN, &d), XDP_PASS);
 	assert_int_equal(run(h, FG_H_XDP, with_payload(WEB_ACK, 10), &d),
@@ -301,6 +314,39 @@ static void test_inspect_failure(void **state)
 	beat(h, 0, 0);
 	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_REDIRECT);
 
+	fg_h_close(h);
+}
+
+/* Monitor mode delivers what inspect_failure closed would drop: counted as
+ * fail-closed and would-deny, logged as a monitor deny event. */
+static void test_inspect_failure_monitor(void **state)
+{
+	struct pkt_spec dns = UDP4(NULL, 5353, NULL, 53);
+	struct fg_h *h = fg_h_open(policy);
+	struct ring_buffer *rb;
+	struct fg_h_ev_log l;
+	struct fg_counters d;
+
+	assert_non_null(h);
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
+	beat(h, 0, 0);		/* alive, but no socket for the queue */
+	rb = fg_h_events_open(h, &l);
+	assert_non_null(rb);
+
+	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_FAIL_CLOSED], 1);
+	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_UNAVAILABLE], 0);
+	l.n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.ev[0].type, FG_EV_DENY);
+	assert_int_equal(l.ev[0].reason, FG_DROP_INSPECT_UNAVAILABLE);
+	assert_int_equal(l.ev[0].flags, FG_EV_F_MONITOR);
+
+	ring_buffer__free(rb);
 	fg_h_close(h);
 }
 
@@ -369,6 +415,321 @@ static void test_tc_capture_and_mark(void **state)
 	fg_h_close(h);
 }
 
+/* ---- fragments of inspected flows ---- */
+
+/* The DNS flow of these tests: client (query) 5353 -> server 53. */
+#define CL4 "10.0.0.1"
+#define SV4 "10.0.0.2"
+#define CL6 "fd00::1"
+#define SV6 "fd00::2"
+
+static struct pkt_spec dns_pkt(int family, bool query)
+{
+	const char *cl = family == 4 ? CL4 : CL6, *sv = family == 4 ? SV4 : SV6;
+	struct pkt_spec s = { .family = family, .proto = IPPROTO_UDP,
+			      .payload = 32 };
+
+	s.src = query ? cl : sv;
+	s.dst = query ? sv : cl;
+	s.sport = query ? 5353 : 53;
+	s.dport = query ? 53 : 5353;
+	return s;
+}
+
+/* A fragment of datagram `id` of the DNS flow: offset 0 (the first: UDP
+ * header and `payload` bytes) or `off` 8-byte units (payload only). */
+static struct pkt_spec dns_frag(int family, bool query, uint32_t id,
+				uint16_t off, bool more, uint16_t payload)
+{
+	struct pkt_spec s = dns_pkt(family, query);
+
+	s.ip_id = id;
+	s.mf = more;
+	s.frag_off = off;
+	s.no_l4 = off != 0;
+	s.payload = payload;
+	if (family == 6) {
+		s.n_ext = 1;
+		s.ext[0].type = PKT_EXT_FRAG;
+	}
+	return s;
+}
+
+/* Run s at XDP: expect rv and, if dropped, reason `drop` (else -1: none). */
+static void expect_xdp(struct fg_h *h, struct pkt_spec s, int rv, int drop)
+{
+	struct fg_counters d;
+	int i, drops = 0;
+
+	assert_int_equal(run(h, FG_H_XDP, s, &d), rv);
+	for (i = 0; i < FG_DROP_MAX; i++)
+		drops += (int)d.drop[i];
+	assert_int_equal(drops, drop >= 0);
+	if (drop >= 0)
+		assert_int_equal(d.drop[drop], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], rv == XDP_REDIRECT);
+}
+
+/* Exactly one event came since the last look: an uninspectable fragment of
+ * rule dns, with `flags` (FG_EV_F_MONITOR or 0). */
+static void expect_frag_event(struct fg_h *h, struct ring_buffer *rb,
+			      struct fg_h_ev_log *l, __u8 flags)
+{
+	l->n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->ev[0].type, FG_EV_FRAG);
+	assert_int_equal(l->ev[0].reason, FG_DROP_FRAG_UNINSPECTABLE);
+	assert_int_equal(l->ev[0].flags, flags);
+	assert_int_equal(l->ev[0].rule, fg_h_rule_id(h, "dns"));
+}
+
+/*
+ * A fragmented datagram in an inspected direction is dropped whole
+ * (frag_uninspectable), also one whose first fragment is the UDP header
+ * alone; the direction the rule does not inspect gets fragments through
+ * like any allowed flow; after the inspector's allow, fragments are the
+ * kernel's again.
+ */
+static void test_frag_inspected(void **state)
+{
+	int fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
+		struct ring_buffer *rb;
+		struct fg_h_ev_log l;
+		struct fg_counters d;
+
+		rb = fg_h_events_open(h, &l);
+		assert_non_null(rb);
+
+		/* A whole query goes to the inspector. */
+		expect_xdp(h, dns_pkt(fam, true), XDP_REDIRECT, -1);
+		/* A fragmented one is dropped, first and later fragments. */
+		assert_int_equal(run(h, FG_H_XDP,
+				     dns_frag(fam, true, 100, 0, true, 32), &d),
+				 XDP_DROP);
+		assert_int_equal(d.verdict[FG_VERDICT_DENY], 1);
+		assert_int_equal(d.drop[FG_DROP_FRAG_UNINSPECTABLE], 1);
+		assert_int_equal(d.cnt[FG_CNT_FRAG_FIRST], 1);
+		assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+		expect_frag_event(h, rb, &l, 0);
+		expect_xdp(h, dns_frag(fam, true, 100, 5, true, 40), XDP_DROP,
+			   FG_DROP_FRAG_UNINSPECTABLE);
+		expect_xdp(h, dns_frag(fam, true, 100, 10, false, 40),
+			   XDP_DROP, FG_DROP_FRAG_UNINSPECTABLE);
+		/* The UDP header alone in the first fragment: the payload
+		 * follows in the later ones, which must not pass either. */
+		expect_xdp(h, dns_frag(fam, true, 101, 0, true, 0), XDP_DROP,
+			   FG_DROP_FRAG_UNINSPECTABLE);
+		expect_xdp(h, dns_frag(fam, true, 101, 1, false, 64),
+			   XDP_DROP, FG_DROP_FRAG_UNINSPECTABLE);
+
+		/* Answers are not inspected: a large fragmented one passes. */
+		expect_xdp(h, dns_frag(fam, false, 200, 0, true, 1024),
+			   XDP_PASS, -1);
+		expect_xdp(h, dns_frag(fam, false, 200, 129, false, 400),
+			   XDP_PASS, -1);
+		assert_int_equal(flow_of(h, dns_pkt(fam, true)).action,
+				 FG_ACTION_INSPECT);
+
+		/* The inspector allows the flow: fragments are decided in
+		 * the kernel like any allowed flow's. */
+		set_verdict(h, dns_pkt(fam, true), FG_ACTION_ALLOW);
+		expect_xdp(h, dns_frag(fam, true, 102, 0, true, 32), XDP_PASS,
+			   -1);
+		expect_xdp(h, dns_frag(fam, true, 102, 5, false, 40),
+			   XDP_PASS, -1);
+		/* A datagram dropped before the verdict stays dropped. */
+		expect_xdp(h, dns_frag(fam, true, 100, 10, false, 40),
+			   XDP_DROP, FG_DROP_FRAG_UNINSPECTABLE);
+
+		ring_buffer__free(rb);
+		fg_h_close(h);
+	}
+}
+
+/* Monitor mode delivers uninspectable fragments, counted as would-deny,
+ * with one event for the datagram. */
+static void test_frag_monitor(void **state)
+{
+	struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
+	struct ring_buffer *rb;
+	struct fg_h_ev_log l;
+	struct fg_counters d;
+
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
+	rb = fg_h_events_open(h, &l);
+	assert_non_null(rb);
+
+	assert_int_equal(run(h, FG_H_XDP, dns_frag(4, true, 300, 0, true, 32),
+			     &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+	assert_int_equal(run(h, FG_H_XDP, dns_frag(4, true, 300, 5, false, 40),
+			     &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
+	expect_frag_event(h, rb, &l, FG_EV_F_MONITOR);
+	/* A whole datagram still goes to the inspector. */
+	expect_xdp(h, dns_pkt(4, true), XDP_REDIRECT, -1);
+
+	ring_buffer__free(rb);
+	fg_h_close(h);
+}
+
+/* No inspector: inspect_failure decides fragments as it does any payload
+ * (closed drops the datagram, open passes it); TC egress refuses a
+ * fragment for the capture veth like XDP does for the XSK. */
+static void test_frag_no_inspector_and_tc(void **state)
+{
+	struct fg_h *h = fg_h_open(policy);
+	__u32 idx = FG_INSP_CAPTURE_IDX, lo = 1;
+	struct fg_counters d;
+
+	assert_non_null(h);
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
+
+	expect_xdp(h, dns_frag(4, true, 400, 0, true, 32), XDP_DROP,
+		   FG_DROP_INSPECT_UNAVAILABLE);
+	expect_xdp(h, dns_frag(4, true, 400, 5, false, 40), XDP_DROP,
+		   FG_DROP_FRAG_DENIED);
+	h->dp.ctl->flags |= FG_CTL_F_INSPECT_OPEN;
+	expect_xdp(h, dns_frag(4, true, 401, 0, true, 32), XDP_PASS, -1);
+	expect_xdp(h, dns_frag(4, true, 401, 5, false, 40), XDP_PASS, -1);
+	h->dp.ctl->flags &= ~FG_CTL_F_INSPECT_OPEN;
+
+	/* Egress, a capture veth and a live inspector. */
+	beat(h, 0, 0);
+	assert_int_equal(bpf_map_update_elem(
+		bpf_map__fd(h->dp.tc->maps.fg_insp_ifaces), &idx, &lo,
+		BPF_ANY), 0);
+	assert_int_equal(run(h, FG_H_TC_OUT, dns_frag(6, true, 402, 0, true, 32),
+			     &d), TC_ACT_SHOT);
+	assert_int_equal(d.drop[FG_DROP_FRAG_UNINSPECTABLE], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+	assert_int_equal(run(h, FG_H_TC_OUT, dns_frag(6, true, 402, 5, false, 40),
+			     &d), TC_ACT_SHOT);
+	assert_int_equal(d.drop[FG_DROP_FRAG_UNINSPECTABLE], 1);
+	assert_int_equal(run(h, FG_H_TC_OUT, dns_pkt(6, true), &d),
+			 TC_ACT_REDIRECT);
+
+	fg_h_close(h);
+}
+
+/* ---- ICMP errors related to inspected flows ---- */
+
+/*
+ * An ICMP error quoting a packet of a flow in inspection (port unreachable,
+ * frag needed / packet too big for PMTU discovery) is related and allowed
+ * in the kernel, never redirected; after the inspector's deny it is treated
+ * as for any denied flow (not related: the policy decides it alone).
+ */
+static void test_icmp_related(void **state)
+{
+	int fam;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		const char *cl = fam == 4 ? CL4 : CL6, *sv = fam == 4 ? SV4 : SV6;
+		const char *rt = fam == 4 ? "10.7.0.1" : "fd00:7::1";
+		struct pkt_spec q = dns_pkt(fam, true);
+		struct pkt_spec syn = { .family = fam, .src = cl, .dst = sv,
+					.proto = IPPROTO_TCP, .sport = 40000,
+					.dport = 80, .tcp_flags = SYN };
+		struct pkt_spec seg = with_payload(syn, 1400);
+		__u8 ip = fam == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+		/* port unreachable; frag needed (v4) / packet too big (v6) */
+		struct pkt_spec unreach = { .family = fam, .src = sv, .dst = cl,
+					    .proto = ip,
+					    .icmp_type = fam == 4 ? 3 : 1,
+					    .icmp_code = fam == 4 ? 3 : 4,
+					    .inner = &q };
+		struct pkt_spec too_big = { .family = fam, .src = rt, .dst = cl,
+					    .proto = ip,
+					    .icmp_type = fam == 4 ? 3 : 2,
+					    .icmp_code = fam == 4 ? 4 : 0,
+					    .inner = &seg };
+		struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
+		struct fg_counters d;
+
+		seg.tcp_flags = ACK;
+		seg.df = fam == 4;
+		install_inspect(h, "web", FG_INSPECT_DIR_ORIG);
+
+		/* Flows in inspection: a query, a connection. */
+		expect_xdp(h, q, XDP_REDIRECT, -1);
+		assert_int_equal(run(h, FG_H_TC_OUT, syn, &d), TC_ACT_OK);
+		assert_int_equal(flow_of(h, syn).action, FG_ACTION_INSPECT);
+
+		/* Port unreachable from the server, sent out and seen in. */
+		assert_int_equal(run(h, FG_H_TC_OUT, unreach, &d), TC_ACT_OK);
+		assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+		assert_int_equal(d.cnt[FG_CNT_RELATED], 1);
+		assert_int_equal(d.cnt[FG_CNT_FLOW_NEW], 0);
+		expect_xdp(h, unreach, XDP_PASS, -1);
+		/* A router on the way cannot forward the segment. */
+		assert_int_equal(run(h, FG_H_XDP, too_big, &d), XDP_PASS);
+		assert_int_equal(d.cnt[FG_CNT_RELATED], 1);
+		assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+		/* Without a live inspector and inspect_failure closed: still
+		 * related, not inspect_unavailable. */
+		h->dp.ctl->inspector = 0;
+		assert_int_equal(run(h, FG_H_XDP, too_big, &d), XDP_PASS);
+		assert_int_equal(d.cnt[FG_CNT_RELATED], 1);
+		assert_int_equal(d.cnt[FG_CNT_INSPECT_FAIL_CLOSED], 0);
+		beat(h, 0, 0);
+
+		/* The inspector allows the connection: still related. */
+		set_verdict(h, syn, FG_ACTION_ALLOW);
+		assert_int_equal(run(h, FG_H_XDP, too_big, &d), XDP_PASS);
+		assert_int_equal(d.cnt[FG_CNT_RELATED], 1);
+		/* It denies the query: its errors are no longer related, and
+		 * nothing in the policy allows them. */
+		set_verdict(h, q, FG_ACTION_DENY);
+		assert_int_equal(run(h, FG_H_XDP, unreach, &d), XDP_DROP);
+		assert_int_equal(d.cnt[FG_CNT_RELATED], 0);
+		assert_int_equal(d.drop[FG_DROP_POLICY], 1);
+
+		fg_h_close(h);
+	}
+}
+
+/* An app rule with proto any takes TCP and UDP flows only: an ICMP echo
+ * goes on to the next rule, decided in the kernel, never to the inspector
+ * (which could not even find its flow: it keys ICMP without the id). */
+static void test_app_any_other_protos(void **state)
+{
+	static const char any_app[] =
+		"version: 1\n"
+		"default: deny\n"
+		"rules:\n"
+		"  - name: any-dns\n"
+		"    proto: any\n"
+		"    app: dns\n"
+		"    action: allow\n"
+		"  - name: ping\n"
+		"    proto: icmp\n"
+		"    icmp_types: [echo-request]\n"
+		"    action: allow\n";
+	struct pkt_spec echo = ICMP4(NULL, NULL, 8, 0, 77);
+	struct fg_h *h = fg_h_open(any_app);
+	struct fg_counters d;
+
+	assert_non_null(h);
+	xsk_register(h, &xsk);
+	beat(h, 0, 0);
+	assert_int_equal(run(h, FG_H_XDP, echo, &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+	assert_int_equal(flow_of(h, echo).rule,
+			 (__u32)fg_h_rule_id(h, "ping"));
+	expect_xdp(h, dns_pkt(4, true), XDP_REDIRECT, -1);
+	fg_h_close(h);
+}
+
 /* A namespace of our own; its lo is the test-run device. */
 static int own_netns(void)
 {
@@ -395,7 +756,13 @@ int main(void)
 		cmocka_unit_test(test_redirect_then_allow),
 		cmocka_unit_test(test_deny_verdict),
 		cmocka_unit_test(test_inspect_failure),
+		cmocka_unit_test(test_inspect_failure_monitor),
 		cmocka_unit_test(test_tc_capture_and_mark),
+		cmocka_unit_test(test_frag_inspected),
+		cmocka_unit_test(test_frag_monitor),
+		cmocka_unit_test(test_frag_no_inspector_and_tc),
+		cmocka_unit_test(test_icmp_related),
+		cmocka_unit_test(test_app_any_other_protos),
 	};
 
 	if (fixture_need_root())

@@ -1727,6 +1727,41 @@ static void test_from_yaml(void **state)
 	fg_diags_free(&d);
 }
 
+/* An app rule with proto any matches TCP and UDP flows only (every app runs
+ * over them): ICMP, GRE... go on to the next rule, in the compiled tables
+ * and in the reference alike. */
+static void test_app_proto_any(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"default: allow\n"
+		"rules:\n"
+		"  - name: web-or-dns\n"
+		"    from: 10.0.0.0/8\n"
+		"    proto: any\n"
+		"    app: [http, dns]\n"
+		"    action: deny\n"
+		"  - name: icmp\n"
+		"    proto: icmp\n"
+		"    action: deny\n";
+	struct fg_diags d = { 0 };
+	struct fg_policy *p = NULL;
+	struct fg_compiled c;
+
+	assert_int_equal(fg_policy_parse("yaml", yaml, strlen(yaml), &p, &d), 0);
+	c = compile_ok(p);
+	assert_int_equal(c.meta[0].action, FG_ACTION_INSPECT);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", IPPROTO_UDP, 53), 0);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", IPPROTO_TCP, 8080), 0);
+	expect_id(&c, p, pkt("11.1.1.1", "2.2.2.2", IPPROTO_TCP, 8080), 2);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", IPPROTO_ICMP, 8 << 8), 1);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", 47, 0), 2);
+	expect_id(&c, p, pkt("10.1.1.1", "2.2.2.2", 132, 9), 2);
+	fg_compiled_free(&c);
+	fg_policy_free(p);
+	fg_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1753,6 +1788,7 @@ int main(void)
 		cmocka_unit_test(test_random_differential),
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_from_yaml),
+		cmocka_unit_test(test_app_proto_any),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
