@@ -90,10 +90,6 @@ struct fg_policy;
  * policy (the L7 engine owns it then). 0 or -errno (reason printed). */
 int fg_bench_fg_install(struct fg_datapath *dp, const char *yaml,
 			const struct fg_insp_test *t, struct fg_policy **keep);
-/* Attach prog_fd natively to ifindex inside netns_fd (detach: prog_fd
- * ignored), then come back to this thread's namespace. */
-int fg_bench_xdp_attach_in(int netns_fd, int ifindex, int prog_fd,
-			   bool detach);
 
 /* Other firewalls (userspace/bench_ext.c). */
 extern const struct fg_bench_dut_ops fg_bench_nft_linear;	/* "nft-linear" */

@@ -43,8 +43,7 @@ static double now_s(void)
 }
 
 /* Attach natively inside netns_fd, then come back. */
-int fg_bench_xdp_attach_in(int netns_fd, int ifindex, int prog_fd,
-			   bool detach)
+static int xdp_attach_in(int netns_fd, int ifindex, int prog_fd, bool detach)
 {
 	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int err;
@@ -95,8 +94,8 @@ static int bare_setup(struct fg_bench_dut *d, const struct fg_bench_dut_cfg *cfg
 	err = fg_bench_counter_open(&p->k, pass ? XDP_PASS : XDP_DROP, 0);
 	if (err)
 		goto out_free;
-	err = fg_bench_xdp_attach_in(cfg->netns_fd, cfg->ifindex,
-				     fg_bench_counter_fd(p->k), false);
+	err = xdp_attach_in(cfg->netns_fd, cfg->ifindex,
+			    fg_bench_counter_fd(p->k), false);
 	if (err)
 		goto out_close;
 	d->priv = p;
@@ -136,7 +135,7 @@ static void bare_teardown(struct fg_bench_dut *d)
 
 	if (!p)
 		return;
-	fg_bench_xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
+	xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
 	fg_bench_counter_close(p->k);
 	free(p);
 	d->priv = NULL;
@@ -233,8 +232,12 @@ int fg_bench_fg_install(struct fg_datapath *dp, const char *yaml,
 
 	memset(&c, 0, sizeof(c));
 	err = fg_policy_parse("bench.yaml", yaml, strlen(yaml), &pol, &dg);
-	if (!err && t && fg_insp_test_apply(t, pol))
+	if (!err && t && fg_insp_test_apply(t, pol)) {
+		fprintf(stderr, "flowgate bench: generated policy has no rule "
+			"'%s' to inspect\n", t->rule);
 		err = -ENOENT;
+		goto out;
+	}
 	if (!err)
 		err = fg_compile(pol, dp->max_rules, &c, &dg);
 	if (err) {
@@ -276,7 +279,7 @@ static void fg_teardown(struct fg_bench_dut *d)
 	if (!p)
 		return;
 	if (p->attached)
-		fg_bench_xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
+		xdp_attach_in(p->netns_fd, p->ifindex, -1, true);
 	if (p->xdp)
 		fg_dp_xdp_close(p->xdp);
 	if (p->dp_open)
@@ -328,8 +331,8 @@ static int fg_setup(struct fg_bench_dut *d, const struct fg_bench_dut_cfg *cfg)
 	}
 	/* netns_fd < 0: loaded, not attached (micro-benchmarks). */
 	if (cfg->netns_fd >= 0) {
-		err = fg_bench_xdp_attach_in(cfg->netns_fd, cfg->ifindex,
-					     p->prog_fd, false);
+		err = xdp_attach_in(cfg->netns_fd, cfg->ifindex, p->prog_fd,
+				    false);
 		if (err)
 			goto out_fail;
 		p->attached = true;
