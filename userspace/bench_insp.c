@@ -119,21 +119,15 @@ static const char *src_prefix(int family, char *buf, size_t len)
 }
 
 static int insp_start(struct insp_dut *d, const struct fg_bench_opts *o,
-		      const struct fg_insp_engine *eng, bool bare)
+		      const struct fg_insp_engine *eng, bool bare, char *eb,
+		      size_t el)
 {
 	struct fg_insp_opts io = {
 		.engine = eng, .cpu_base = o->inspect_cpu, .queues = 1,
 		.bare = bare, .busy_poll = o->inspect_busy_poll,
 	};
-	char eb[256] = "";
-	int err;
 
-	err = fg_insp_start(&d->dp, &io, &d->in, eb, sizeof(eb));
-	if (err)
-		fprintf(stderr, "flowgate bench: starting the inspector in "
-			"%s's namespace: %s\n", d->c->din,
-			eb[0] ? eb : strerror(-err));
-	return err;
+	return fg_insp_start(&d->dp, &io, &d->in, eb, el);
 }
 
 enum dut_kind {
@@ -159,13 +153,13 @@ static int dp_open(struct insp_dut *d)
 }
 
 /* flowgate on din as `flowgate run` attaches it, policy yaml, the
- * inspector as kind says. */
+ * inspector as kind says. eb: what failed, if it can say more than errno. */
 static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
-			const char *yaml, enum dut_kind kind)
+			const char *yaml, enum dut_kind kind, char *eb,
+			size_t el)
 {
 	struct fg_insp_engine eng;
 	struct fg_policy *pol = NULL;
-	char eb[256] = "";
 	int err;
 
 	err = dp_open(d);
@@ -187,8 +181,7 @@ static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
 		fg_l7_engine_ops(d->l7, &eng);
 	} else {
 		err = fg_insp_test_parse("rule=insp,dirs=orig,allow="
-					 LAT_PATTERN, &d->test, eb,
-					 sizeof(eb));
+					 LAT_PATTERN, &d->test, eb, el);
 		if (!err)
 			err = fg_bench_fg_install(&d->dp, yaml, &d->test, NULL);
 		if (err)
@@ -196,19 +189,16 @@ static int fg_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
 		eng = fg_insp_pattern_engine;
 		eng.arg = &d->test.pat;
 	}
-	err = fg_attach(&d->dp, d->c->din, FG_XDP_NATIVE, &d->att, eb,
-			sizeof(eb));
-	if (err) {
-		fprintf(stderr, "flowgate bench: attaching to %s: %s\n",
-			d->c->din, eb);
+	err = fg_attach(&d->dp, d->c->din, FG_XDP_NATIVE, &d->att, eb, el);
+	if (err)
 		return err;
-	}
-	return kind == DUT_KERNEL ? 0 : insp_start(d, o, &eng, false);
+	return kind == DUT_KERNEL ? 0 : insp_start(d, o, &eng, false, eb, el);
 }
 
 /* The bare loop: the same inspector sockets and re-injection path, fed by
  * bench_xsk (every frame to the XSK of its queue). */
-static int bare_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o)
+static int bare_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o,
+			  char *eb, size_t el)
 {
 	struct fg_insp_engine eng = fg_insp_pattern_engine;
 	int err;
@@ -217,12 +207,13 @@ static int bare_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o)
 	if (err)
 		return err;
 	eng.arg = &d->test.pat;	/* never called: the worker is bare */
-	err = insp_start(d, o, &eng, true);
+	err = insp_start(d, o, &eng, true, eb, el);
 	if (err)
 		return err;
 	d->xsk = bench_xsk_bpf__open();
-	if (!d->xsk)
-		return -errno;
+	err = d->xsk ? 0 : -errno;
+	if (err)
+		goto out_msg;
 	d->xsk->rodata->xsk_key_base = (d->dp.n_ifaces - 1) * FG_XSK_QMAX;
 	err = bpf_map__reuse_fd(d->xsk->maps.bench_xsks,
 				bpf_map__fd(d->dp.tc->maps.fg_xsks));
@@ -233,9 +224,13 @@ static int bare_dut_setup(struct insp_dut *d, const struct fg_bench_opts *o)
 					     d->xsk->progs.fg_bench_xsk),
 				     XDP_FLAGS_DRV_MODE, NULL);
 	if (err)
-		return err;
+		goto out_msg;
 	d->xsk_attached = true;
 	return 0;
+out_msg:
+	snprintf(eb, el, "loading and attaching xdp/bench_xsk.bpf.c: %s",
+		 strerror(-err));
+	return err;
 }
 
 /* Everything of d, inside its namespace (the internal veths and the
@@ -269,6 +264,7 @@ static int dut_setup(struct insp_ctx *x, struct fg_topo *t,
 		     struct insp_dut *d, enum dut_kind kind, const char *yaml)
 {
 	const struct fg_bench_opts *o = x->o;
+	char eb[256] = "";
 	int err, left;
 
 	d->t = t;
@@ -285,14 +281,15 @@ static int dut_setup(struct insp_ctx *x, struct fg_topo *t,
 	if (err)
 		return err;
 	if (kind == DUT_BARE)
-		err = bare_dut_setup(d, o);
+		err = bare_dut_setup(d, o, eb, sizeof(eb));
 	else
-		err = fg_dut_setup(d, o, yaml, kind);
+		err = fg_dut_setup(d, o, yaml, kind, eb, sizeof(eb));
 	left = fg_topo_leave(t);
 	if (err || left) {
-		fprintf(stderr, "flowgate bench: setting up the inspector on "
-			"%s: %s\n", d->c->din, strerror(-(err ? err : left)));
-		return err ? err : left;
+		err = err ? err : left;
+		fprintf(stderr, "flowgate bench: setting up %s: %s\n",
+			d->c->din, eb[0] ? eb : strerror(-err));
+		return err;
 	}
 	return 0;
 }
