@@ -15,6 +15,8 @@
 
 #include "bench_dut.h"
 
+struct fg_json;
+
 #define FG_BENCH_MAX_REPS	51
 #define FG_BENCH_MAX_LIST	8
 #define FG_BENCH_MAX_SYSTEMS	16
@@ -29,12 +31,14 @@ enum {
 	FG_SUITE_MICRO = 1 << 4,	/* BPF_PROG_TEST_RUN ns/packet */
 	FG_SUITE_FORWARD = 1 << 5,	/* allowed traffic through the router */
 	FG_SUITE_STANDARD = 1 << 6,	/* a subset of all of the above */
+	FG_SUITE_INSPECT = 1 << 7,	/* the AF_XDP inspector (issue 4) */
 };
 
 /* The option list of `flowgate bench` (its help, here and in cli.c). */
 #define FG_BENCH_OPTIONS_HELP \
 	"  --suite LIST          standard (default: a subset of all), rules, flows,\n" \
-	"                        newflow, synflood, micro, forward, or all\n" \
+	"                        newflow, synflood, micro, forward, inspect,\n" \
+	"                        or all\n" \
 	"  --systems LIST        systems under test (default: every available one);\n" \
 	"                        --list-systems shows them\n" \
 	"  --rules LIST          rule counts N (rules suite: 10,1000,10000,100000)\n" \
@@ -50,6 +54,12 @@ enum {
 	"  --cpu N               CPU of the generator (default: the last one)\n" \
 	"  --repeat N            micro: runs per BPF_PROG_TEST_RUN (1000000)\n" \
 	"  --newflow-repeat N    micro: new flows per run (100000)\n" \
+	"  --latency-rates LIST  inspect: new flows per second of the\n" \
+	"                        time-to-verdict runs (2000,10000)\n" \
+	"  --http-body BYTES     inspect: HTTP response body (10000000)\n" \
+	"  --inspect-cpu N|none  inspect: the worker's CPU, or not pinned\n" \
+	"                        (default: a CPU not the generator's)\n" \
+	"  --inspect-busy-poll   inspect: workers spin instead of sleeping\n" \
 	"  --json FILE           write every figure as JSON\n" \
 	"  --plot FILE           chart (gnuplot), FILE.png or FILE.svg\n" \
 	"  --markdown FILE       write the report as a markdown section\n" \
@@ -74,6 +84,13 @@ struct fg_bench_opts {
 	int n_systems;			/* 0: every available one */
 	__u32 repeat;			/* micro: runs per BPF_PROG_TEST_RUN */
 	__u32 nf_repeat;		/* micro: new flows per run */
+	__u32 lat_rates[FG_BENCH_MAX_LIST];	/* inspect: new flows/s */
+	int n_lat_rates;
+	__u32 http_body;		/* inspect: response body bytes */
+	bool inspect_busy_poll;		/* inspect: workers never sleep */
+	int inspect_cpu;		/* inspect: worker CPU, or: */
+#define FG_BENCH_CPU_NONE	(-1)	/* not pinned */
+#define FG_BENCH_CPU_AUTO	(-2)	/* (before parsing ends) */
 	const char *json_path;
 	const char *plot_path;
 	const char *md_path;
@@ -165,7 +182,63 @@ struct fg_bench_micro {
 	bool base;		/* the bare row (no "above bare") */
 };
 
+/* The inspector suite (bench_insp.c): one row per measured path. */
+struct fg_bench_insp_tput {	/* throughput through one worker */
+	char key[32];
+	char label[96];
+	double mpps[FG_BENCH_MAX_REPS];		/* at the sink */
+	double gbps[FG_BENCH_MAX_REPS];		/* frame bytes, no FCS */
+	double ratio[FG_BENCH_MAX_REPS];	/* to the bare loop */
+	__u64 sent[FG_BENCH_MAX_REPS];		/* by the generator */
+	__u64 xdp_seen[FG_BENCH_MAX_REPS];	/* by din's XDP program */
+	__u64 insp_rx[FG_BENCH_MAX_REPS];	/* worker: from the XSK */
+	__u64 insp_tx[FG_BENCH_MAX_REPS];	/* worker: re-injected */
+	__u64 xsk_drop[FG_BENCH_MAX_REPS];	/* kernel: XSK ring full */
+	__u64 passed[FG_BENCH_MAX_REPS];	/* counted at the sink */
+	double secs[FG_BENCH_MAX_REPS];		/* wall time */
+	int n;
+};
+
+struct fg_bench_insp_lat {	/* percentiles at one send rate */
+	char key[40];
+	char label[96];
+	__u32 rate;			/* new flows per second */
+	double p50[FG_BENCH_MAX_REPS], p99[FG_BENCH_MAX_REPS];	/* us */
+	__u64 sent[FG_BENCH_MAX_REPS], samples[FG_BENCH_MAX_REPS];
+	int n;
+};
+
+struct fg_bench_insp_http {	/* HTTP download */
+	char key[32];
+	char label[96];
+	double gbps[FG_BENCH_MAX_REPS];		/* response bodies */
+	double req_s[FG_BENCH_MAX_REPS];
+	double ratio[FG_BENCH_MAX_REPS];	/* to no firewall */
+	double kpkts[FG_BENCH_MAX_REPS];	/* shares decided in */
+	double kbytes[FG_BENCH_MAX_REPS];	/* the kernel */
+	__u64 requests[FG_BENCH_MAX_REPS], errors[FG_BENCH_MAX_REPS];
+	__u64 pkts[FG_BENCH_MAX_REPS], redirected[FG_BENCH_MAX_REPS];
+	int n;
+	bool fw;			/* flowgate (kernel shares valid) */
+};
+
+#define FG_BENCH_INSP_LAT	(2 * FG_BENCH_MAX_LIST)
+#define FG_BENCH_INSP_HTTP	3
+
+struct fg_bench_insp {
+	bool ran;
+	char detail[160];		/* worker pinning, body size, ... */
+	struct fg_bench_insp_tput tput[2];	/* flowgate, bare loop */
+	int n_tput;
+	struct fg_bench_insp_lat lat[FG_BENCH_INSP_LAT];
+	int n_lat;
+	/* flowgate (inspecting), no firewall, flowgate without inspection */
+	struct fg_bench_insp_http http[FG_BENCH_INSP_HTTP];
+	int n_http;
+};
+
 struct fg_bench_goal {
+	int issue;		/* 3: fast path, 4: inspector */
 	char name[128];
 	double value, limit;
 	const char *unit;	/* "%", "x" */
@@ -193,7 +266,8 @@ struct fg_bench_result {
 	int n_cfg;
 	struct fg_bench_micro micro[16];
 	int n_micro;
-	struct fg_bench_goal goals[12];
+	struct fg_bench_insp insp;
+	struct fg_bench_goal goals[24];
 	int n_goals;
 	double seconds;
 };
@@ -207,8 +281,28 @@ const struct fg_bench_dut_ops *const *fg_bench_systems(int *n);
 /* bench_micro.c: fills res->micro. */
 int fg_bench_micro_run(struct fg_bench_result *res);
 
+/* bench_insp.c: fills res->insp. */
+int fg_bench_insp_run(struct fg_bench_result *res);
+/* bench_insp_report.c: its goals, table section and JSON object. */
+void fg_bench_insp_goals(struct fg_bench_result *res);
+void fg_bench_insp_report(const struct fg_bench_result *res, FILE *f, bool md);
+void fg_bench_insp_json(const struct fg_bench_result *res, struct fg_json *j);
+
 /* bench_report.c */
 void fg_bench_env_collect(struct fg_bench_env *e);
+/* A goal of the given issue, then its measured value (NaN: not measured,
+ * g->why says why). */
+struct fg_bench_goal *fg_bench_goal_add(struct fg_bench_result *res,
+					int issue, const char *name,
+					double limit, const char *unit,
+					bool higher_ok);
+void fg_bench_goal_settle(struct fg_bench_goal *g, double v);
+/* "median [min-max]" of v (scaled, dec decimals), "-" if none. */
+const char *fg_bench_fmt(char *buf, size_t len, const double *v, int n,
+			 int dec, double scale);
+/* key: {median, min, max, runs: [...]} */
+void fg_bench_jstat(struct fg_json *j, const char *key, const double *v,
+		    int n, int dec);
 void fg_bench_goals(struct fg_bench_result *res);
 void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md);
 int fg_bench_write_json(const struct fg_bench_result *res, FILE *f);

@@ -82,6 +82,15 @@ extern const struct fg_bench_dut_ops fg_bench_flowgate;		/* "flowgate" */
 int fg_bench_flowgate_prog_fd(const struct fg_bench_dut *d);
 int fg_bench_flowgate_flush(struct fg_bench_dut *d);
 
+struct fg_datapath;
+struct fg_insp_test;
+struct fg_policy;
+/* Parse, compile and install the policy text yaml into dp; t (optional)
+ * first marks a rule for inspection. keep (optional) receives the parsed
+ * policy (the L7 engine owns it then). 0 or -errno (reason printed). */
+int fg_bench_fg_install(struct fg_datapath *dp, const char *yaml,
+			const struct fg_insp_test *t, struct fg_policy **keep);
+
 /* Other firewalls (userspace/bench_ext.c). */
 extern const struct fg_bench_dut_ops fg_bench_nft_linear;	/* "nft-linear" */
 extern const struct fg_bench_dut_ops fg_bench_nft_set;		/* "nft-set" */

@@ -30,6 +30,7 @@
 #include "datapath.h"
 #include "diag.h"
 #include "flowgate.h"
+#include "inspect_test.h"
 #include "policy.h"
 #include "flowgate_xdp.skel.h"
 
@@ -220,20 +221,25 @@ static char *policy_yaml(const struct fg_bench_dut_cfg *cfg)
 	return buf;
 }
 
-static int fg_install(struct fg_priv *p, const struct fg_bench_dut_cfg *cfg)
+int fg_bench_fg_install(struct fg_datapath *dp, const char *yaml,
+			const struct fg_insp_test *t, struct fg_policy **keep)
 {
 	struct fg_policy *pol = NULL;
 	struct fg_compiled c;
 	struct fg_diags dg = { 0 };
-	char *yaml = policy_yaml(cfg), *txt;
+	char *txt;
 	int err;
 
-	if (!yaml)
-		return -ENOMEM;
 	memset(&c, 0, sizeof(c));
 	err = fg_policy_parse("bench.yaml", yaml, strlen(yaml), &pol, &dg);
+	if (!err && t && fg_insp_test_apply(t, pol)) {
+		fprintf(stderr, "flowgate bench: generated policy has no rule "
+			"'%s' to inspect\n", t->rule);
+		err = -ENOENT;
+		goto out;
+	}
 	if (!err)
-		err = fg_compile(pol, p->dp.max_rules, &c, &dg);
+		err = fg_compile(pol, dp->max_rules, &c, &dg);
 	if (err) {
 		txt = fg_diags_join(&dg);
 		fprintf(stderr, "flowgate bench: generated policy rejected: "
@@ -241,14 +247,29 @@ static int fg_install(struct fg_priv *p, const struct fg_bench_dut_cfg *cfg)
 		free(txt);
 		goto out;
 	}
-	err = fg_dp_install(&p->dp, &c);
+	err = fg_dp_install(dp, &c);
 	err = err < 0 ? err : 0;
 	fg_compiled_free(&c);
+	if (!err && keep) {
+		*keep = pol;
+		pol = NULL;
+	}
 out:
 	fg_policy_free(pol);
 	fg_diags_free(&dg);
-	free(yaml);
 	return err < 0 ? err : (err ? -EINVAL : 0);
+}
+
+static int fg_install(struct fg_priv *p, const struct fg_bench_dut_cfg *cfg)
+{
+	char *yaml = policy_yaml(cfg);
+	int err;
+
+	if (!yaml)
+		return -ENOMEM;
+	err = fg_bench_fg_install(&p->dp, yaml, NULL, NULL);
+	free(yaml);
+	return err;
 }
 
 static void fg_teardown(struct fg_bench_dut *d)

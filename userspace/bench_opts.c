@@ -24,6 +24,7 @@ static const struct {
 	{ "synflood", FG_SUITE_SYNFLOOD },
 	{ "micro", FG_SUITE_MICRO },
 	{ "forward", FG_SUITE_FORWARD },
+	{ "inspect", FG_SUITE_INSPECT },
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -104,7 +105,8 @@ static int parse_suites(const char *s, unsigned int *out)
 		if (!strcmp(tok, "all")) {
 			*out |= FG_SUITE_RULES | FG_SUITE_FLOWS |
 				FG_SUITE_NEWFLOW | FG_SUITE_SYNFLOOD |
-				FG_SUITE_MICRO | FG_SUITE_FORWARD;
+				FG_SUITE_MICRO | FG_SUITE_FORWARD |
+				FG_SUITE_INSPECT;
 			continue;
 		}
 		for (i = 0; i < N_SUITES; i++)
@@ -152,7 +154,8 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 {
 	enum { O_SUITE = 256, O_SYSTEMS, O_RULES, O_FLOWS, O_REPS, O_DUR,
 	       O_LOADTO, O_PKT, O_TCP, O_UDP, O_NEWPCT, O_CPU, O_REPEAT,
-	       O_NFREPEAT, O_JSON, O_PLOT, O_MD, O_NOTE, O_LIST, O_HELP };
+	       O_NFREPEAT, O_LATRATES, O_HTTPBODY, O_INSPCPU, O_INSPBUSY,
+	       O_JSON, O_PLOT, O_MD, O_NOTE, O_LIST, O_HELP };
 	static const struct option lo[] = {
 		{ "suite", required_argument, NULL, O_SUITE },
 		{ "systems", required_argument, NULL, O_SYSTEMS },
@@ -168,6 +171,10 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 		{ "cpu", required_argument, NULL, O_CPU },
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "newflow-repeat", required_argument, NULL, O_NFREPEAT },
+		{ "latency-rates", required_argument, NULL, O_LATRATES },
+		{ "http-body", required_argument, NULL, O_HTTPBODY },
+		{ "inspect-cpu", required_argument, NULL, O_INSPCPU },
+		{ "inspect-busy-poll", no_argument, NULL, O_INSPBUSY },
 		{ "json", required_argument, NULL, O_JSON },
 		{ "plot", required_argument, NULL, O_PLOT },
 		{ "markdown", required_argument, NULL, O_MD },
@@ -185,6 +192,7 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 		.load_timeout = 60, .cpu = ncpu > 0 ? (int)ncpu - 1 : 0,
 		.family = 4, .proto = IPPROTO_UDP, .pkt_size = 60,
 		.repeat = 1000000, .nf_repeat = 100000,
+		.http_body = 10000000, .inspect_cpu = FG_BENCH_CPU_AUTO,
 	};
 	if (ncpu <= 0)
 		ncpu = 1;
@@ -234,6 +242,24 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 		case O_NFREPEAT:
 			e = parse_u32(optarg, 1, 10000000, &o->nf_repeat);
 			break;
+		case O_LATRATES:
+			/* Paced by a sleeping sender: 100k/s is its limit. */
+			e = parse_list(optarg, 1, 100000, o->lat_rates,
+				       &o->n_lat_rates);
+			break;
+		case O_HTTPBODY:
+			e = parse_u32(optarg, 1, 1000000000, &o->http_body);
+			break;
+		case O_INSPCPU:
+			if (!strcmp(optarg, "none")) {
+				o->inspect_cpu = FG_BENCH_CPU_NONE;
+				break;
+			}
+			e = parse_u32(optarg, 0, (unsigned long long)ncpu - 1,
+				      &v);
+			o->inspect_cpu = (int)v;
+			break;
+		case O_INSPBUSY: o->inspect_busy_poll = true; break;
 		case O_JSON: o->json_path = optarg; break;
 		case O_PLOT: o->plot_path = optarg; break;
 		case O_MD: o->md_path = optarg; break;
@@ -275,6 +301,16 @@ int fg_bench_parse_opts(int argc, char **argv, struct fg_bench_opts *o,
 
 		memcpy(o->rules, d, sizeof(d));
 		o->n_rules = 4;
+	}
+	/* The worker must not share the generator's CPU: the generator's
+	 * time base stops while the worker runs there. */
+	if (o->inspect_cpu == FG_BENCH_CPU_AUTO)
+		o->inspect_cpu = ncpu < 2 ? FG_BENCH_CPU_NONE :
+				 o->cpu ? 0 : 1;
+	if (!o->n_lat_rates) {
+		o->lat_rates[0] = 2000;
+		o->lat_rates[1] = 10000;
+		o->n_lat_rates = 2;
 	}
 	if (!o->n_flows) {
 		static const __u32 d[] = { 1, 1000, 100000, 1000000 };

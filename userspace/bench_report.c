@@ -105,13 +105,15 @@ static const struct fg_bench_cfg *find(const struct fg_bench_result *res,
 	return NULL;
 }
 
-static struct fg_bench_goal *goal(struct fg_bench_result *res,
-				  const char *name, double limit,
-				  const char *unit, bool higher_ok)
+struct fg_bench_goal *fg_bench_goal_add(struct fg_bench_result *res,
+					int issue, const char *name,
+					double limit, const char *unit,
+					bool higher_ok)
 {
 	struct fg_bench_goal *g = &res->goals[res->n_goals++];
 
 	memset(g, 0, sizeof(*g));
+	g->issue = issue;
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	g->limit = limit;
 	g->unit = unit;
@@ -119,7 +121,7 @@ static struct fg_bench_goal *goal(struct fg_bench_result *res,
 	return g;
 }
 
-static void settle(struct fg_bench_goal *g, double v)
+void fg_bench_goal_settle(struct fg_bench_goal *g, double v)
 {
 	g->measured = isfinite(v);
 	g->value = v;
@@ -146,20 +148,21 @@ static void vs(struct fg_bench_result *res, const char *other, __u32 rules,
 	else
 		snprintf(name, sizeof(name), "flowgate vs %s, %u rules >= %.0fx",
 			 other, rules, limit);
-	g = goal(res, name, limit, "x", true);
+	g = fg_bench_goal_add(res, 3, name, limit, "x", true);
 	if (strcmp(other, "xdp-filter"))
 		o = find(res, other, FG_BK_DENY, rules, "rules");
 	if (!fg || !o) {
 		snprintf(g->why, sizeof(g->why), "not measured (%s)",
 			 !fg ? "flowgate row missing" : "system skipped");
-		settle(g, NAN);
+		fg_bench_goal_settle(g, NAN);
 		return;
 	}
 	fg_bench_ratio(fg->rate, o->rate, fg->n < o->n ? fg->n : o->n, r);
-	settle(g, fg_bench_stat(r, fg->n < o->n ? fg->n : o->n).med);
+	fg_bench_goal_settle(g, fg_bench_stat(r, fg->n < o->n ? fg->n :
+					      o->n).med);
 }
 
-void fg_bench_goals(struct fg_bench_result *res)
+static void fast_path_goals(struct fg_bench_result *res)
 {
 	const struct fg_bench_cfg *c;
 	struct fg_bench_goal *g;
@@ -170,14 +173,15 @@ void fg_bench_goals(struct fg_bench_result *res)
 	char name[128];
 	int i;
 
-	res->n_goals = 0;
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), "flowgate deny at rule %u of %u "
 			 ">= %.0f%% of bare XDP drop", deny[i].n, deny[i].n,
 			 deny[i].limit * 100);
-		g = goal(res, name, deny[i].limit * 100, "%", true);
+		g = fg_bench_goal_add(res, 3, name, deny[i].limit * 100, "%",
+				      true);
 		c = find(res, "flowgate", FG_BK_DENY, deny[i].n, "rules");
-		settle(g, c ? 100 * fg_bench_stat(c->ratio, c->n).med : NAN);
+		fg_bench_goal_settle(g, c ? 100 * fg_bench_stat(c->ratio,
+						c->n).med : NAN);
 	}
 	vs(res, "nft-linear", 1000, 50);
 	vs(res, "iptables-linear", 1000, 50);
@@ -190,8 +194,8 @@ void fg_bench_goals(struct fg_bench_result *res)
 	}
 	vs(res, "xdp-filter", fgmin ? fgmin : 1000, 1);
 
-	g = goal(res, "flowgate overhead forwarding 100,000 known flows "
-		 "<= 5%", 5, "%", false);
+	g = fg_bench_goal_add(res, 3, "flowgate overhead forwarding 100,000 "
+			      "known flows <= 5%", 5, "%", false);
 	c = NULL;
 	for (i = 0; i < res->n_cfg; i++)
 		if (!strcmp(res->cfg[i].ops->name, "flowgate") &&
@@ -199,18 +203,29 @@ void fg_bench_goals(struct fg_bench_result *res)
 		    res->cfg[i].prof.known == 100000 && !res->cfg[i].prof.syn &&
 		    res->cfg[i].n)
 			c = &res->cfg[i];
-	settle(g, c ? 100 * (1 - fg_bench_stat(c->vs_none, c->n).med) : NAN);
+	fg_bench_goal_settle(g, c ? 100 * (1 - fg_bench_stat(c->vs_none,
+						c->n).med) : NAN);
 
-	g = goal(res, "established flows delivered during a SYN flood "
-		 ">= 99%", 99, "%", true);
+	g = fg_bench_goal_add(res, 3, "established flows delivered during a "
+			      "SYN flood >= 99%", 99, "%", true);
 	c = find(res, "flowgate", FG_BK_FORWARD, 0, "synflood");
-	settle(g, c ? 100 * fg_bench_stat(c->known_share, c->n).med : NAN);
+	fg_bench_goal_settle(g, c ? 100 * fg_bench_stat(c->known_share,
+						c->n).med : NAN);
+}
+
+void fg_bench_goals(struct fg_bench_result *res)
+{
+	res->n_goals = 0;
+	if (res->n_cfg || res->n_micro)
+		fast_path_goals(res);
+	if (res->insp.n_tput)
+		fg_bench_insp_goals(res);
 }
 
 /* ---- table ---- */
 
-static const char *fmt(char *buf, size_t len, const double *v, int n,
-		       int dec, double scale)
+const char *fg_bench_fmt(char *buf, size_t len, const double *v, int n,
+			 int dec, double scale)
 {
 	struct fg_bench_stat s = fg_bench_stat(v, n);
 
@@ -340,10 +355,11 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 						"not run");
 				continue;
 			}
-			fmt(c1, sizeof(c1), c->rate, c->n, 3, 1);
-			fmt(c2, sizeof(c2), c->ratio, c->n, 3, 1);
+			fg_bench_fmt(c1, sizeof(c1), c->rate, c->n, 3, 1);
+			fg_bench_fmt(c2, sizeof(c2), c->ratio, c->n, 3, 1);
 			if (c->none >= 0)
-				fmt(c3, sizeof(c3), c->vs_none, c->n, 3, 1);
+				fg_bench_fmt(c3, sizeof(c3), c->vs_none, c->n,
+					     3, 1);
 			else
 				snprintf(c3, sizeof(c3), "-");
 			if (md)
@@ -381,7 +397,8 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 			if (!c->n)
 				continue;
 			if (c->kind == FG_BK_NEWFLOW) {
-				fmt(c4, sizeof(c4), c->flows_rate, c->n, 3, 1);
+				fg_bench_fmt(c4, sizeof(c4), c->flows_rate,
+					     c->n, 3, 1);
 				fprintf(f, md ? "\nNew flows classified and "
 					"installed by %s: %s M flows/s.\n" :
 					"\nnew flows installed (%s): %s M "
@@ -389,7 +406,8 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 			}
 			if (c->prof.syn && c->kind != FG_BK_DENY &&
 			    strcmp(c->ops->name, "xdp-pass")) {
-				fmt(c4, sizeof(c4), c->known_share, c->n, 2,
+				fg_bench_fmt(c4, sizeof(c4), c->known_share,
+					     c->n, 2,
 				    100);
 				fprintf(f, md ? "\nSYN flood (%s, %u-entry flow "
 					"table): established flows' frames "
@@ -410,43 +428,46 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 		for (i = 0; i < res->n_micro; i++) {
 			const struct fg_bench_micro *m = &res->micro[i];
 
-			fmt(c1, sizeof(c1), m->ns, m->n, 1, 1);
+			fg_bench_fmt(c1, sizeof(c1), m->ns, m->n, 1, 1);
 			if (m->base)
 				snprintf(c2, sizeof(c2), "-");
 			else
-				fmt(c2, sizeof(c2), m->over, m->n, 1, 1);
+				fg_bench_fmt(c2, sizeof(c2), m->over, m->n, 1,
+					     1);
 			fprintf(f, md ? "| %s | %s | %s |\n" :
 				"  %-52s %-22s %s\n", m->name, c1, c2);
 		}
 	}
 
-	if (res->n_goals) {
-		fprintf(f, md ? "\n### Goals (issue 3)\n\n| goal | measured | "
-			"|\n| --- | ---: | --- |\n" : "\nGoals\n");
-		for (i = 0; i < res->n_goals; i++) {
-			const struct fg_bench_goal *g = &res->goals[i];
+	if (res->insp.n_tput)
+		fg_bench_insp_report(res, f, md);
 
-			if (!g->measured)
-				fprintf(f, md ? "| %s | - | %s |\n" :
-					"  %-66s %10s   %s\n", g->name,
-					md ? g->why : "-", md ? "" : g->why);
-			else if (md)
-				fprintf(f, "| %s | %.2f %s | %s |\n", g->name,
-					g->value, g->unit, g->met ? "met" :
-					"**MISSED**");
-			else
-				fprintf(f, "  %-66s %8.2f %-2s %s\n", g->name,
-					g->value, g->unit, g->met ? "met" :
-					"MISSED");
-		}
+	for (i = 0; i < res->n_goals; i++) {
+		const struct fg_bench_goal *g = &res->goals[i];
+
+		if (!i || g->issue != res->goals[i - 1].issue)
+			fprintf(f, md ? "\n### Goals (issue %d)\n\n| goal | "
+				"measured | |\n| --- | ---: | --- |\n" :
+				"\nGoals (issue %d)\n", g->issue);
+		if (!g->measured)
+			fprintf(f, md ? "| %s | - | %s |\n" :
+				"  %-66s %10s   %s\n", g->name,
+				md ? g->why : "-", md ? "" : g->why);
+		else if (md)
+			fprintf(f, "| %s | %.2f %s | %s |\n", g->name,
+				g->value, g->unit, g->met ? "met" :
+				"**MISSED**");
+		else
+			fprintf(f, "  %-66s %8.2f %-2s %s\n", g->name,
+				g->value, g->unit, g->met ? "met" : "MISSED");
 	}
 	fprintf(f, "\n");
 }
 
 /* ---- JSON ---- */
 
-static void jstat(struct fg_json *j, const char *key, const double *v, int n,
-		  int dec)
+void fg_bench_jstat(struct fg_json *j, const char *key, const double *v,
+		    int n, int dec)
 {
 	struct fg_bench_stat s = fg_bench_stat(v, n);
 	int i;
@@ -528,14 +549,17 @@ int fg_bench_write_json(const struct fg_bench_result *res, FILE *f)
 		fg_json_kstr(&j, "detail", c->detail);
 		fg_json_key(&j, "load_seconds");
 		fg_json_double(&j, c->load_s, 2);
-		jstat(&j, "mpps", c->rate, c->n, 4);
-		jstat(&j, "ratio_to_xdp_drop", c->ratio, c->n, 4);
+		fg_bench_jstat(&j, "mpps", c->rate, c->n, 4);
+		fg_bench_jstat(&j, "ratio_to_xdp_drop", c->ratio, c->n, 4);
 		if (c->none >= 0)
-			jstat(&j, "ratio_to_no_firewall", c->vs_none, c->n, 4);
+			fg_bench_jstat(&j, "ratio_to_no_firewall",
+				       c->vs_none, c->n, 4);
 		if (c->kind == FG_BK_NEWFLOW)
-			jstat(&j, "m_flows_per_s", c->flows_rate, c->n, 4);
+			fg_bench_jstat(&j, "m_flows_per_s", c->flows_rate,
+				       c->n, 4);
 		if (c->prof.syn)
-			jstat(&j, "established_delivered", c->known_share,
+			fg_bench_jstat(&j, "established_delivered",
+				       c->known_share,
 			      c->n, 4);
 		fg_json_karr_open(&j, "runs");
 		for (k = 0; k < c->n; k++) {
@@ -565,18 +589,22 @@ int fg_bench_write_json(const struct fg_bench_result *res, FILE *f)
 		fg_json_obj_open(&j);
 		fg_json_kstr(&j, "key", m->key);
 		fg_json_kstr(&j, "name", m->name);
-		jstat(&j, "ns", m->ns, m->n, 1);
+		fg_bench_jstat(&j, "ns", m->ns, m->n, 1);
 		if (!m->base)
-			jstat(&j, "ns_over_bare", m->over, m->n, 1);
+			fg_bench_jstat(&j, "ns_over_bare", m->over, m->n, 1);
 		fg_json_obj_close(&j);
 	}
 	fg_json_arr_close(&j);
+
+	if (res->insp.n_tput)
+		fg_bench_insp_json(res, &j);
 
 	fg_json_karr_open(&j, "goals");
 	for (i = 0; i < res->n_goals; i++) {
 		const struct fg_bench_goal *g = &res->goals[i];
 
 		fg_json_obj_open(&j);
+		fg_json_ki64(&j, "issue", g->issue);
 		fg_json_kstr(&j, "goal", g->name);
 		if (g->measured) {
 			fg_json_key(&j, "value");

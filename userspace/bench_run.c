@@ -323,7 +323,8 @@ int fg_bench_plan(struct fg_bench_result *res, const struct fg_bench_opts *o)
 	 * xdp-pass are always measured (they are the reference). */
 	if (res->n_cfg && add_baselines(&p))
 		return -ENOSPC;
-	if (!res->n_cfg && !(o->suites & FG_SUITE_MICRO)) {
+	if (!res->n_cfg &&
+	    !(o->suites & (FG_SUITE_MICRO | FG_SUITE_INSPECT))) {
 		fprintf(stderr, "flowgate bench: nothing to measure with these "
 			"--suite and --systems\n");
 		return -EINVAL;

@@ -309,6 +309,49 @@ int fg_topo_add_chain(struct fg_topo *t, struct fg_topo_chain **out)
 	return 0;
 }
 
+static void mac_str(char *buf, size_t len, const __u8 *m)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+int fg_topo_add_hosts(struct fg_topo *t, const struct fg_topo_chain *c)
+{
+	char cmds[768], msg[512] = "", gm[18], dim[18], dom[18];
+	int err;
+
+	mac_str(gm, sizeof(gm), c->gen_mac);
+	mac_str(dim, sizeof(dim), c->din_mac);
+	mac_str(dom, sizeof(dom), c->dout_mac);
+	/* Static neighbours everywhere: no ARP during a run. */
+	snprintf(cmds, sizeof(cmds),
+		 "addr add %s/24 dev %s\n"
+		 "neigh replace 10.1.0.1 lladdr %s dev %s nud permanent\n"
+		 "route add 10.2.0.0/24 via 10.1.0.1 dev %s\n",
+		 FG_TOPO_CLIENT4, c->gen_if, dim, c->gen_if, c->gen_if);
+	err = ip_batch(t->gen_fd, cmds, msg, sizeof(msg));
+	if (!err) {
+		snprintf(cmds, sizeof(cmds),
+			 "addr add %s/24 dev %s\n"
+			 "neigh replace 10.2.0.1 lladdr %s dev %s "
+			 "nud permanent\n"
+			 "route add 10.1.0.0/24 via 10.2.0.1 dev %s\n",
+			 FG_TOPO_DST4, c->sink_if, dom, c->sink_if,
+			 c->sink_if);
+		err = ip_batch(t->sink_fd, cmds, msg, sizeof(msg));
+	}
+	if (!err) {
+		snprintf(cmds, sizeof(cmds),
+			 "neigh replace %s lladdr %s dev %s nud permanent\n",
+			 FG_TOPO_CLIENT4, gm, c->din);
+		err = ip_batch(c->dut_fd, cmds, msg, sizeof(msg));
+	}
+	if (err)
+		fprintf(stderr, "flowgate bench: addresses for %s: %s\n",
+			c->gen_if, msg);
+	return err;
+}
+
 void fg_topo_close(struct fg_topo *t)
 {
 	int i;

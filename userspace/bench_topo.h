@@ -28,6 +28,9 @@
 #define FG_TOPO_SRC6_PLEN	108
 #define FG_TOPO_DST6		"fd00:2::2"
 #define FG_TOPO_SRC_BASE	0xac100000u	/* last 32 bits of both */
+/* Socket traffic (fg_topo_add_hosts): a client behind the DUT's 10.1.0.1,
+ * the server on FG_TOPO_DST4 behind its 10.2.0.1. */
+#define FG_TOPO_CLIENT4		"10.1.0.2"
 
 struct fg_topo_chain {
 	int dut_fd;			/* DUT namespace */
@@ -51,6 +54,10 @@ int fg_topo_open(struct fg_topo *t);
 /* Add a DUT namespace with both veth pairs, addresses, static neighbours
  * and forwarding on. */
 int fg_topo_add_chain(struct fg_topo *t, struct fg_topo_chain **out);
+/* Addresses, routes and static neighbours so that sockets in the
+ * generator namespace reach FG_TOPO_DST4 in the sink namespace through the
+ * chain (IPv4). Once per topology: the addresses are fixed. */
+int fg_topo_add_hosts(struct fg_topo *t, const struct fg_topo_chain *c);
 /* Move this thread into a namespace / back to the original one. */
 int fg_topo_enter(const struct fg_topo *t, int ns_fd);
 int fg_topo_leave(const struct fg_topo *t);

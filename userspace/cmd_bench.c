@@ -76,6 +76,18 @@ static int list_systems(void)
 	return FG_EXIT_OK;
 }
 
+/* The flowgate-only suites (micro, inspect) run unless --systems leaves
+ * flowgate out. */
+static bool flowgate_asked(const struct fg_bench_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_systems; i++)
+		if (!strcmp(o->systems[i], "flowgate"))
+			return true;
+	return !o->n_systems;
+}
+
 static int write_file(const char *path, const struct fg_bench_result *res,
 		      bool json)
 {
@@ -136,17 +148,15 @@ int fg_cmd_bench(int argc, char **argv)
 			goto out;
 	}
 	if ((o.suites & (FG_SUITE_MICRO | FG_SUITE_STANDARD)) &&
-	    (!o.n_systems || fg_bench_system("flowgate"))) {
-		bool asked = !o.n_systems;
-		int i;
-
-		for (i = 0; i < o.n_systems; i++)
-			asked |= !strcmp(o.systems[i], "flowgate");
-		if (asked) {
-			err = fg_bench_micro_run(&res);
-			if (err)
-				goto out;
-		}
+	    flowgate_asked(&o)) {
+		err = fg_bench_micro_run(&res);
+		if (err)
+			goto out;
+	}
+	if ((o.suites & FG_SUITE_INSPECT) && flowgate_asked(&o)) {
+		err = fg_bench_insp_run(&res);
+		if (err)
+			goto out;
 	}
 	res.seconds = now_s() - t0;
 	fg_bench_env_collect(&res.env);

@@ -72,6 +72,7 @@ extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
 /* Per-queue counters (one writer: the worker), with their printed names. */
 #define FG_INSP_STATS(X)						\
 	X(rx,		"rx")		/* frames from the XSK */	\
+	X(rx_bytes,	"rx_bytes")	/* their bytes */	\
 	X(tx,		"tx")		/* re-injected (incl. RSTs) */	\
 	X(allow,	"verdict_allow")	/* engine decisions */	\
 	X(deny,		"verdict_deny")					\
@@ -121,6 +122,11 @@ struct fg_insp_opts {
 	int cpu_base;		/* pin worker i to cpu_base + i; -1: no */
 	__u32 queues;		/* rx queues per interface (0: all) */
 	bool busy_poll;		/* workers spin instead of sleeping */
+	/* Benchmark reference (`flowgate bench --suite inspect`): workers
+	 * re-inject every frame untouched, with no parsing, flow lookup,
+	 * engine or verdict; the latency histogram then holds "XDP stamp ->
+	 * frame seen by the worker". */
+	bool bare;
 };
 
 struct fg_inspector;
@@ -151,6 +157,9 @@ int fg_insp_remove_leftovers(FILE *report);
 int fg_insp_stats(struct fg_inspector *in, struct fg_insp_stats *sum);
 /* Time to verdict over every worker. */
 void fg_insp_latency(struct fg_inspector *in, struct fg_insp_latency *out);
+/* Empty the histograms, so the next fg_insp_latency() covers what follows.
+ * Call while no frames flow (a worker's concurrent sample may survive). */
+void fg_insp_latency_reset(struct fg_inspector *in);
 /* Per worker: fills up to n entries, returns how many workers there are. */
 int fg_insp_queue_stats(struct fg_inspector *in,
 			struct fg_insp_queue_stats *out, size_t n);

@@ -255,6 +255,7 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->w.dp = in->dp;
 	t->w.vid = vid;
 	t->w.busy_poll = in->o.busy_poll;
+	t->w.bare = in->o.bare;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
 	if (err) {
 		snprintf(eb, el, "%s queue %u: %s: %s", ifname, q,
@@ -482,6 +483,14 @@ void fg_insp_latency(struct fg_inspector *in, struct fg_insp_latency *out)
 		if (prev * 100 < n * 99 && acc * 100 >= n * 99)
 			out->p99_us = (__u32)b + 1;
 	}
+}
+
+void fg_insp_latency_reset(struct fg_inspector *in)
+{
+	size_t k;
+
+	for (k = 0; in && k < in->n_t; k++)
+		memset(in->t[k].w.lat_hist, 0, sizeof(in->t[k].w.lat_hist));
 }
 
 int fg_insp_queue_stats(struct fg_inspector *in,

@@ -29,6 +29,8 @@ struct fg_xsk_worker {
 	__u16 vid;		/* tag of re-injected frames; 0: frames
 				 * arrive tagged (capture veth) */
 	bool busy_poll;		/* never sleep in poll() */
+	bool bare;		/* bench reference: re-inject every frame
+				 * as it is (see fg_insp_opts.bare) */
 	/* State. */
 	void *area;
 	struct xsk_umem *umem;

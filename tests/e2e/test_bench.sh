@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `flowgate bench`: a very short smoke run of every available system on the
 # drop path and the forwarding path, asserting that packets were counted
-# (sent, seen by the DUT, dropped or delivered; never rates), then that
+# (sent, seen by the DUT, dropped or delivered; never rates), and of the
+# inspector suite (every part produced figures), then that
 # nothing is left behind: the bench's namespaces (and the veths, rules and
 # programs in them), host links, nft tables, iptables rules and xdp-filter
 # pins, also after SIGINT and after kill -9 in the middle of a run.
@@ -76,6 +77,32 @@ nothing_left() {
 		"$(host_state)" "$BEFORE"
 }
 
+# A short run to its end: exit 0 and nothing left behind.
+smoke_run() {
+	local what=$1
+	shift
+	rm -f "$J"
+	bench_bg "$@" --json "$J"
+	wait_round
+	wait "$BENCH_PID"
+	expect_eq "$what: exit 0" "$?" 0
+	nothing_left "$what"
+}
+
+# SIGINT in the middle of a run: exit 1, says so, everything removed.
+interrupt_run() {
+	local what=$1
+	shift
+	bench_bg "$@"
+	wait_round
+	sleep 0.5
+	kill -INT "$BENCH_PID"
+	wait "$BENCH_PID"
+	expect_eq "$what: exit 1" "$?" 1
+	expect_match "$what: says it cleaned up" "$(cat "$LOG")" "interrupted"
+	nothing_left "$what"
+}
+
 # 1. Bad usage fails fast and clearly.
 out=$("$FG" bench --reps 0 2>&1)
 expect_eq "bad option: exit 2" "$?" 2
@@ -83,12 +110,8 @@ expect_match "bad option: says which" "$out" "reps"
 ok "--list-systems" "$FG" bench --list-systems
 
 # 2. Drop path: every available system, deny at rule 10 of 10.
-bench_bg --suite rules --rules 10 --reps 1 --duration 0.1 \
-	--load-timeout 20 --json "$J"
-wait_round
-wait "$BENCH_PID"
-expect_eq "drop smoke: exit 0" "$?" 0
-nothing_left "drop smoke"
+smoke_run "drop smoke" --suite rules --rules 10 --reps 1 --duration 0.1 \
+	--load-timeout 20
 if [ -s "$J" ]; then
 	while IFS=$'\t' read -r sys skipped sent rx dropped; do
 		if [ "$skipped" != "null" ]; then
@@ -109,13 +132,9 @@ fi
 
 # 3. Forwarding path: allowed known flows through the DUT router (an XDP
 # firewall and the two stack firewalls; the drop smoke covered the rest).
-rm -f "$J"
-bench_bg --suite forward --systems xdp-pass,flowgate,nft-linear,iptables-linear \
-	--reps 1 --duration 0.1 --load-timeout 20 --json "$J"
-wait_round
-wait "$BENCH_PID"
-expect_eq "forward smoke: exit 0" "$?" 0
-nothing_left "forward smoke"
+smoke_run "forward smoke" --suite forward \
+	--systems xdp-pass,flowgate,nft-linear,iptables-linear \
+	--reps 1 --duration 0.1 --load-timeout 20
 if [ -s "$J" ]; then
 	while IFS=$'\t' read -r sys path skipped passed; do
 		[ "$path" = forward ] || continue
@@ -130,18 +149,51 @@ else
 	fail "forward smoke" "no JSON written: $(tail -n 3 "$LOG" | tr '\n' ' ')"
 fi
 
-# 4. SIGINT in the middle of a run: exit 1, everything removed.
-bench_bg --suite rules --rules 10 --systems xdp-drop,flowgate --reps 20 \
-	--duration 1
-wait_round
-sleep 0.3
-kill -INT "$BENCH_PID"
-wait "$BENCH_PID"
-expect_eq "SIGINT: exit 1" "$?" 1
-expect_match "SIGINT: says it cleaned up" "$(cat "$LOG")" "interrupted"
-nothing_left "SIGINT"
+# 4. The inspector suite: throughput (flowgate and the bare AF_XDP loop),
+# time to verdict and the HTTP download (flowgate inspecting, no firewall,
+# flowgate without inspection) all
+# produced figures, and its goals were evaluated.
+smoke_run "inspect smoke" --suite inspect --reps 1 --duration 0.3 \
+	--latency-rates 2000 --http-body 1000000
+if [ -s "$J" ]; then
+	for k in flowgate bare; do
+		row=".inspect.throughput[] | select(.key == \"$k\")"
+		expect_cmp "inspect $k: Mpps > 0" \
+			"$(jq "[$row | .mpps.median * 1e6] | .[0] // 0 | floor" "$J")" -gt 0
+		expect_cmp "inspect $k: the worker received frames" \
+			"$(jq "[$row | .worker_rx[0]] | .[0] // 0" "$J")" -gt 0
+		expect_cmp "inspect $k: frames reached the sink" \
+			"$(jq "[$row | .passed[0]] | .[0] // 0" "$J")" -gt 0
+	done
+	expect_cmp "inspect: flowgate/bare ratio > 0" \
+		"$(jq '.inspect.throughput[0].ratio_to_bare.median * 1000 | floor' "$J")" -gt 0
+	expect_eq "inspect: two latency rows (flowgate, bare) at 2000/s" \
+		"$(jq -r '[.inspect.latency[] | "\(.key)"] | join(",")' "$J")" \
+		"flowgate_verdict_2000,bare_seen_2000"
+	expect_cmp "inspect: latency samples in every row" \
+		"$(jq '[.inspect.latency[] | .samples[0]] | min' "$J")" -gt 0
+	expect_cmp "inspect: p99 time to verdict > 0" \
+		"$(jq '.inspect.latency[0].p99_us.median' "$J")" -gt 0
+	expect_cmp "inspect: HTTP Gbit/s > 0 in every row" \
+		"$(jq '[.inspect.http[] | .gbps.median * 1000] | min | floor' "$J")" -gt 0
+	expect_cmp "inspect: HTTP kernel packet share > 0" \
+		"$(jq '.inspect.http[0].kernel_packet_share.median * 1000 | floor' "$J")" -gt 0
+	expect_cmp "inspect: the engine inspected requests" \
+		"$(jq '.inspect.http[0].redirected[0]' "$J")" -gt 0
+	expect_eq "inspect: issue 4's goals measured" \
+		"$(jq '[.goals[] | select(.issue == 4 and has("value"))] | length' "$J")" 3
+else
+	fail "inspect smoke" "no JSON written: $(tail -n 3 "$LOG" | tr '\n' ' ')"
+fi
 
-# 5. kill -9: the namespaces die with the process.
+# 5. SIGINT in the middle of a run, of the fast-path suites and of the
+# inspector's (its threads, internal veths and HTTP server).
+interrupt_run "SIGINT" --suite rules --rules 10 --systems xdp-drop,flowgate \
+	--reps 20 --duration 1
+interrupt_run "SIGINT inspect" --suite inspect --reps 20 --duration 1 \
+	--http-body 1000000
+
+# 6. kill -9: the namespaces die with the process.
 bench_bg --suite rules --rules 10 --systems xdp-drop,flowgate --reps 20 \
 	--duration 1
 wait_round

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <cmocka.h>
 
@@ -87,7 +89,7 @@ static void test_values(void **state)
 	assert_int_equal(parse("--suite", "all", NULL), 0);
 	assert_int_equal(o.suites, FG_SUITE_RULES | FG_SUITE_FLOWS |
 			 FG_SUITE_NEWFLOW | FG_SUITE_SYNFLOOD |
-			 FG_SUITE_MICRO | FG_SUITE_FORWARD);
+			 FG_SUITE_MICRO | FG_SUITE_FORWARD | FG_SUITE_INSPECT);
 	assert_int_equal(parse("--help", NULL), 1);
 }
 
@@ -104,7 +106,11 @@ static void test_bad(void **state)
 		{ "--pkt-size", "1501" }, { "--new-pct", "101" },
 		{ "--cpu", "100000" }, { "--plot", "chart.jpg" },
 		{ "--plot", "chart" }, { "--load-timeout", "-1" },
-		{ "--systems", "," },
+		{ "--systems", "," }, { "--latency-rates", "0" },
+		{ "--latency-rates", "100001" }, { "--latency-rates", "" },
+		{ "--latency-rates", "2000,x" }, { "--http-body", "0" },
+		{ "--http-body", "1000000001" }, { "--inspect-cpu", "-1" },
+		{ "--inspect-cpu", "100000" }, { "--inspect-cpu", "auto" },
 	};
 	size_t i;
 
@@ -117,6 +123,127 @@ static void test_bad(void **state)
 	assert_int_equal(parse("extra", NULL), -EINVAL);
 	assert_non_null(strstr(err, "extra"));
 	assert_int_equal(parse("--reps", NULL), -EINVAL);
+}
+
+static void test_inspect_opts(void **state)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char buf[96];
+
+	assert_int_equal(parse("--suite", "inspect", NULL), 0);
+	assert_int_equal(o.suites, FG_SUITE_INSPECT);
+	assert_string_equal(fg_bench_suite_names(o.suites, buf, sizeof(buf)),
+			    "inspect");
+	assert_int_equal(o.n_lat_rates, 2);
+	assert_int_equal(o.lat_rates[0], 2000);
+	assert_int_equal(o.lat_rates[1], 10000);
+	assert_int_equal(o.http_body, 10000000);
+	/* Default worker CPU: never the generator's. */
+	assert_int_equal(parse("--cpu", "0", NULL), 0);
+	assert_int_equal(o.inspect_cpu, ncpu > 1 ? 1 : FG_BENCH_CPU_NONE);
+	if (ncpu > 1) {
+		assert_int_equal(parse("--cpu", "1", NULL), 0);
+		assert_int_equal(o.inspect_cpu, 0);
+	}
+	assert_int_equal(parse("--suite", "inspect,micro", "--latency-rates",
+			       "500,20000,100000", "--http-body", "1000",
+			       "--inspect-cpu", "none", NULL), 0);
+	assert_int_equal(o.suites, FG_SUITE_INSPECT | FG_SUITE_MICRO);
+	assert_int_equal(o.n_lat_rates, 3);
+	assert_int_equal(o.lat_rates[2], 100000);
+	assert_int_equal(o.http_body, 1000);
+	assert_int_equal(o.inspect_cpu, FG_BENCH_CPU_NONE);
+	assert_false(o.inspect_busy_poll);
+	assert_int_equal(parse("--inspect-cpu", "0", "--inspect-busy-poll",
+			       NULL), 0);
+	assert_true(o.inspect_busy_poll);
+	assert_int_equal(o.inspect_cpu, 0);
+}
+
+/* A result with the inspector figures given (one round each). */
+static void insp_result(struct fg_bench_result *res, double fg_mpps,
+			double bare_mpps, double p99, double fg_gbps,
+			double none_gbps)
+{
+	struct fg_bench_insp *r = &res->insp;
+
+	memset(res, 0, sizeof(*res));
+	r->n_tput = 2;
+	r->tput[0].mpps[0] = fg_mpps;
+	r->tput[1].mpps[0] = bare_mpps;
+	r->tput[0].n = r->tput[1].n = 1;
+	fg_bench_ratio(r->tput[0].mpps, r->tput[1].mpps, 1, r->tput[0].ratio);
+	r->n_lat = 2;
+	snprintf(r->lat[0].key, sizeof(r->lat[0].key), "flowgate_verdict_2000");
+	r->lat[0].rate = 2000;
+	r->lat[0].p99[0] = p99;
+	r->lat[0].n = 1;
+	snprintf(r->lat[1].key, sizeof(r->lat[1].key), "bare_seen_2000");
+	r->lat[1].p99[0] = 1000;	/* not a goal: the reference */
+	r->lat[1].n = 1;
+	r->n_http = 2;
+	r->http[0].fw = true;
+	r->http[0].gbps[0] = fg_gbps;
+	r->http[1].gbps[0] = none_gbps;
+	r->http[0].n = r->http[1].n = 1;
+	fg_bench_ratio(r->http[0].gbps, r->http[1].gbps, 1, r->http[0].ratio);
+}
+
+static void test_inspect_goals(void **state)
+{
+	static struct fg_bench_result res;
+	int i;
+
+	insp_result(&res, 0.6, 1.0, 150, 9.5, 10);
+	fg_bench_goals(&res);
+	/* Only issue 4's goals: no fast-path suite ran. */
+	assert_int_equal(res.n_goals, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(res.goals[i].issue, 4);
+		assert_true(res.goals[i].measured);
+		assert_true(res.goals[i].met);
+	}
+	assert_true(fabs(res.goals[0].value - 60) < 1e-9);
+	assert_true(res.goals[1].value == 150);
+	assert_non_null(strstr(res.goals[1].name, "2000"));
+	assert_true(fabs(res.goals[2].value - 95) < 1e-9);
+
+	insp_result(&res, 0.4, 1.0, 201, 8.9, 10);
+	fg_bench_goals(&res);
+	for (i = 0; i < 3; i++)
+		assert_false(res.goals[i].met);
+
+	/* A missing round is "not measured", never met. */
+	insp_result(&res, NAN, 1.0, NAN, 1, 0);
+	fg_bench_goals(&res);
+	for (i = 0; i < 3; i++)
+		assert_false(res.goals[i].measured || res.goals[i].met);
+}
+
+static void test_inspect_json(void **state)
+{
+	static struct fg_bench_opts opts;
+	static struct fg_bench_result res;
+	static const char *const keys[] = {
+		"\"inspect\"", "\"throughput\"", "\"ratio_to_bare\"",
+		"\"latency\"", "\"p99_us\"", "\"http\"",
+		"\"kernel_packet_share\"", "\"kernel_byte_share\"",
+		"\"issue\": 4",
+	};
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	insp_result(&res, 0.6, 1.0, 150, 9.5, 10);
+	res.o = &opts;
+	fg_bench_goals(&res);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(fg_bench_write_json(&res, f), 0);
+	fclose(f);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_non_null(strstr(buf, keys[i]));
+	free(buf);
 }
 
 static void test_stat(void **state)
@@ -161,6 +288,9 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_inspect_opts),
+		cmocka_unit_test(test_inspect_goals),
+		cmocka_unit_test(test_inspect_json),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_ratio),
 	};
