@@ -415,28 +415,32 @@ static int build_names(const struct build *b, struct fg_compiled *c)
 	return 0;
 }
 
-/* Apps the engine needs the reply direction of: servers that speak first
- * (banner, greeting) to identify them, DNS to log the answers. */
-#define FG_APPS_READ_REPLY	(FG_APP_BIT(FG_APP_SSH) |		\
+/* Apps whose server speaks first (banner, greeting): identifying them
+ * needs the reply direction too. */
+#define FG_APPS_SERVER_FIRST	(FG_APP_BIT(FG_APP_SSH) |		\
 				 FG_APP_BIT(FG_APP_MYSQL) |		\
-				 FG_APP_BIT(FG_APP_SMTP) |		\
-				 FG_APP_BIT(FG_APP_DNS))
+				 FG_APP_BIT(FG_APP_SMTP))
 
 /*
  * Directions an app rule inspects: the request direction, plus the reply
- * when this rule or a later one (a flow of another app falls through to
- * it, with the same identification) names such an app.
+ * while identifying when this rule or a later one (a flow of another app
+ * falls through to it, with the same identification) names an app whose
+ * server speaks first. A dns rule also reads its own replies, to log the
+ * answers; only its own: logging is no reason to send the responses of
+ * the rules before it (HTTP downloads) to the inspector.
  */
 static void app_inspect_dirs(const struct fg_policy *p, __u8 *dirs)
 {
-	bool reply = false;
+	bool server_first = false;
 	size_t i = p->n_rules;
 
 	while (i--) {
-		if (p->rules[i].apps & FG_APPS_READ_REPLY)
-			reply = true;
+		if (p->rules[i].apps & FG_APPS_SERVER_FIRST)
+			server_first = true;
 		dirs[i] = FG_INSPECT_DIR_ORIG |
-			  (reply ? FG_INSPECT_DIR_REPLY : 0);
+			  (server_first ||
+			   (p->rules[i].apps & FG_APP_BIT(FG_APP_DNS)) ?
+			   FG_INSPECT_DIR_REPLY : 0);
 	}
 }
 

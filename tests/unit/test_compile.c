@@ -1762,6 +1762,50 @@ static void test_app_proto_any(void **state)
 	fg_diags_free(&d);
 }
 
+/* Directions an app rule inspects: requests; replies too for itself and
+ * every rule before an app whose server speaks first (identification), and
+ * for a dns rule itself only (answers are logged). */
+static void test_app_inspect_dirs(void **state)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"default: deny\n"
+		"rules:\n"
+		"  - {name: web, proto: tcp, ports: [80], app: http, action: allow}\n"
+		"  - {name: dns, proto: udp, ports: [53], app: dns, action: allow}\n"
+		"  - {name: web2, proto: tcp, ports: [81], app: http, action: allow}\n"
+		"  - {name: ssh, proto: tcp, ports: [22], app: ssh, action: allow}\n"
+		"  - {name: web3, proto: tcp, ports: [82], app: http, action: allow}\n";
+	const __u8 both = FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY;
+	struct fg_diags d = { 0 };
+	struct fg_policy *p = NULL;
+	struct fg_compiled c;
+
+	assert_int_equal(fg_policy_parse("yaml", yaml, strlen(yaml), &p, &d), 0);
+	c = compile_ok(p);
+	assert_int_equal(c.meta[0].inspect_dirs, both);	/* before ssh */
+	assert_int_equal(c.meta[1].inspect_dirs, both);
+	assert_int_equal(c.meta[2].inspect_dirs, both);	/* before ssh */
+	assert_int_equal(c.meta[3].inspect_dirs, both);
+	assert_int_equal(c.meta[4].inspect_dirs, FG_INSPECT_DIR_ORIG);
+	fg_compiled_free(&c);
+	fg_policy_free(p);
+
+	/* Without ssh: the http rules before dns keep their responses in
+	 * the kernel. */
+	p = NULL;
+	assert_int_equal(fg_policy_parse("yaml", yaml,
+					 (size_t)(strstr(yaml, "  - {name: ssh") -
+						  yaml), &p, &d), 0);
+	c = compile_ok(p);
+	assert_int_equal(c.meta[0].inspect_dirs, FG_INSPECT_DIR_ORIG);
+	assert_int_equal(c.meta[1].inspect_dirs, both);
+	assert_int_equal(c.meta[2].inspect_dirs, FG_INSPECT_DIR_ORIG);
+	fg_compiled_free(&c);
+	fg_policy_free(p);
+	fg_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1789,6 +1833,7 @@ int main(void)
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_from_yaml),
 		cmocka_unit_test(test_app_proto_any),
+		cmocka_unit_test(test_app_inspect_dirs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
