@@ -167,6 +167,10 @@ enum fg_event_type {
  * sees (bit = 1 << enum fg_flow_dir). */
 #define FG_INSPECT_DIR_ORIG	(1U << FG_DIR_ORIG)
 #define FG_INSPECT_DIR_REPLY	(1U << FG_DIR_REPLY)
+/* The reply direction is read only to log it (DNS answers): no policy
+ * depends on it, so a fragmented reply the inspector cannot see whole
+ * passes uninspected instead of being dropped (fg_insp_finish). */
+#define FG_INSPECT_REPLY_LOG_ONLY	(1U << 2)
 
 /* Flow flags. */
 #define FG_FLOW_F_INIT_LO	(1U << 0)	/* initiator is the key's lo side */

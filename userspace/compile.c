@@ -437,10 +437,12 @@ static void app_inspect_dirs(const struct fg_policy *p, __u8 *dirs)
 	while (i--) {
 		if (p->rules[i].apps & FG_APPS_SERVER_FIRST)
 			server_first = true;
-		dirs[i] = FG_INSPECT_DIR_ORIG |
-			  (server_first ||
-			   (p->rules[i].apps & FG_APP_BIT(FG_APP_DNS)) ?
-			   FG_INSPECT_DIR_REPLY : 0);
+		dirs[i] = FG_INSPECT_DIR_ORIG;
+		if (server_first)
+			dirs[i] |= FG_INSPECT_DIR_REPLY;
+		else if (p->rules[i].apps & FG_APP_BIT(FG_APP_DNS))
+			dirs[i] |= FG_INSPECT_DIR_REPLY |
+				   FG_INSPECT_REPLY_LOG_ONLY;
 	}
 }
 
@@ -482,7 +484,8 @@ static int build_meta(const struct build *b, struct fg_compiled *c)
 			m->flags |= FG_RULE_F_INSPECT;
 			m->inspect_dirs = r->apps ? app_dirs[i] : r->inspect_dirs;
 			m->inspect_dirs &= FG_INSPECT_DIR_ORIG |
-					   FG_INSPECT_DIR_REPLY;
+					   FG_INSPECT_DIR_REPLY |
+					   FG_INSPECT_REPLY_LOG_ONLY;
 		}
 	}
 	c->meta[b->n_rules].action = (__u8)p->default_action;

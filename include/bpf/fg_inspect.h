@@ -203,10 +203,13 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	 * fragment; without one, inspect_failure applies to fragments as to
 	 * any payload (open: nothing is inspected, nothing to evade). */
 	if (f && fg_insp_alive(ctl, s->now) && fg_insp_has_target(ctx, s)) {
-		if (pkt->frag != FG_FRAG_NONE)
-			fg_insp_frag(s, pkt, meta);
-		else
+		if (pkt->frag == FG_FRAG_NONE)
 			s->verdict = FG_VERDICT_INSPECT;
+		else if (dir == FG_DIR_REPLY &&
+			 (meta->inspect_dirs & FG_INSPECT_REPLY_LOG_ONLY))
+			return;	/* read to log it only: passes unlogged */
+		else
+			fg_insp_frag(s, pkt, meta);
 		return;
 	}
 	if (ctl->flags & FG_CTL_F_INSPECT_OPEN) {

@@ -581,6 +581,40 @@ static void test_frag_monitor(void **state)
 	fg_h_close(h);
 }
 
+/* A reply direction read only to log it (dns answers): a fragmented answer
+ * passes uninspected; one the policy depends on is dropped whole; queries
+ * are refused either way. */
+static void test_frag_reply_log_only(void **state)
+{
+	const __u8 dirs[2] = {
+		FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY,
+		FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY |
+			FG_INSPECT_REPLY_LOG_ONLY,
+	};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct fg_h *h = open_live("dns", dirs[i]);
+
+		expect_xdp(h, dns_pkt(4, true), XDP_REDIRECT, -1);
+		expect_xdp(h, dns_pkt(4, false), XDP_REDIRECT, -1);
+		expect_xdp(h, dns_frag(4, true, 100, 0, true, 32), XDP_DROP,
+			   FG_DROP_FRAG_UNINSPECTABLE);
+		if (i) {
+			expect_xdp(h, dns_frag(4, false, 200, 0, true, 1024),
+				   XDP_PASS, -1);
+			expect_xdp(h, dns_frag(4, false, 200, 129, false, 400),
+				   XDP_PASS, -1);
+		} else {
+			expect_xdp(h, dns_frag(4, false, 200, 0, true, 1024),
+				   XDP_DROP, FG_DROP_FRAG_UNINSPECTABLE);
+			expect_xdp(h, dns_frag(4, false, 200, 129, false, 400),
+				   XDP_DROP, FG_DROP_FRAG_UNINSPECTABLE);
+		}
+		fg_h_close(h);
+	}
+}
+
 /* No inspector: inspect_failure decides fragments as it does any payload
  * (closed drops the datagram, open passes it); TC egress refuses a
  * fragment for the capture veth like XDP does for the XSK. */
@@ -760,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_tc_capture_and_mark),
 		cmocka_unit_test(test_frag_inspected),
 		cmocka_unit_test(test_frag_monitor),
+		cmocka_unit_test(test_frag_reply_log_only),
 		cmocka_unit_test(test_frag_no_inspector_and_tc),
 		cmocka_unit_test(test_icmp_related),
 		cmocka_unit_test(test_app_any_other_protos),

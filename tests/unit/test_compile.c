@@ -1799,7 +1799,8 @@ static void test_app_inspect_dirs(void **state)
 						  yaml), &p, &d), 0);
 	c = compile_ok(p);
 	assert_int_equal(c.meta[0].inspect_dirs, FG_INSPECT_DIR_ORIG);
-	assert_int_equal(c.meta[1].inspect_dirs, both);
+	assert_int_equal(c.meta[1].inspect_dirs,
+			 both | FG_INSPECT_REPLY_LOG_ONLY);
 	assert_int_equal(c.meta[2].inspect_dirs, FG_INSPECT_DIR_ORIG);
 	fg_compiled_free(&c);
 	fg_policy_free(p);
