@@ -341,18 +341,12 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 
 			traffic(c, tr, sizeof(tr));
 			if (c->skipped || !c->n) {
-				if (md)
-					fprintf(f, "| %s | %s | %s | %s | "
-						"skipped: %s | | | | | | | |\n",
-						c->suite, c->label, tr,
-						kind_name(c->kind), c->skipped ?
-						c->why : "not run");
-				else
-					fprintf(f, "%-8s %-40s %-17s %-9s "
-						"skipped: %s\n", c->suite,
-						c->label, tr, kind_name(c->kind),
-						c->skipped ? c->why :
-						"not run");
+				fprintf(f, md ? "| %s | %s | %s | %s | skipped: "
+					"%s | | | | | | | |\n" :
+					"%-8s %-40s %-17s %-9s skipped: %s\n",
+					c->suite, c->label, tr,
+					kind_name(c->kind), c->skipped ?
+					c->why : "not run");
 				continue;
 			}
 			fg_bench_fmt(c1, sizeof(c1), c->rate, c->n, 3, 1);
@@ -362,34 +356,18 @@ void fg_bench_report(const struct fg_bench_result *res, FILE *f, bool md)
 					     3, 1);
 			else
 				snprintf(c3, sizeof(c3), "-");
-			if (md)
-				fprintf(f, "| %s | %s | %s | %s | %s | %s | %s "
-					"| %.0f | %.0f | %.0f | %.0f | %.1f |\n",
-					c->suite, c->label, tr,
-					kind_name(c->kind), c1, c2, c3,
-					med_u64(c, offsetof(struct fg_bench_run,
-							    sent)),
-					med_u64(c, offsetof(struct fg_bench_run,
-							    rx)),
-					med_u64(c, offsetof(struct fg_bench_run,
-							    dropped)),
-					med_u64(c, offsetof(struct fg_bench_run,
-							    passed)),
-					loss_pct(c));
-			else
-				fprintf(f, "%-8s %-40s %-17s %-9s %-20s %-17s "
-					"%-17s %10.0f %10.0f %10.0f %10.0f "
-					"%6.1f\n", c->suite, c->label, tr,
-					kind_name(c->kind), c1, c2, c3,
-					med_u64(c, offsetof(struct fg_bench_run,
-							    sent)),
-					med_u64(c, offsetof(struct fg_bench_run,
-							    rx)),
-					med_u64(c, offsetof(struct fg_bench_run,
-							    dropped)),
-					med_u64(c, offsetof(struct fg_bench_run,
-							    passed)),
-					loss_pct(c));
+			fprintf(f, md ? "| %s | %s | %s | %s | %s | %s | %s | %.0f "
+				"| %.0f | %.0f | %.0f | %.1f |\n" :
+				"%-8s %-40s %-17s %-9s %-20s %-17s %-17s %10.0f "
+				"%10.0f %10.0f %10.0f %6.1f\n", c->suite,
+				c->label, tr, kind_name(c->kind), c1, c2, c3,
+				med_u64(c, offsetof(struct fg_bench_run, sent)),
+				med_u64(c, offsetof(struct fg_bench_run, rx)),
+				med_u64(c, offsetof(struct fg_bench_run,
+						    dropped)),
+				med_u64(c, offsetof(struct fg_bench_run,
+						    passed)),
+				loss_pct(c));
 		}
 		for (i = 0; i < res->n_cfg; i++) {
 			const struct fg_bench_cfg *c = &res->cfg[i];
