@@ -86,6 +86,7 @@ struct insp_ctx {
 	struct fg_bench_counter *sink;
 	struct insp_dut fg, bare;	/* parts 1 and 2 */
 	struct insp_dut http[FG_BENCH_INSP_HTTP];
+	int round;			/* rounds done */
 	__u64 lat_seq;			/* latency flows sent: each new */
 };
 
@@ -719,8 +720,14 @@ static int round_once(struct insp_ctx *x)
 		err = tput_run(x, &x->fg, &r->tput[0]);
 	if (!err)
 		err = tput_run(x, &x->bare, &r->tput[1]);
-	for (i = 0; i < r->n_http && !err; i++)
-		err = http_run(x, i, &r->http[i]);
+	/* Each round starts the HTTP rows one further along, so no system
+	 * always runs first after the throughput flood. */
+	for (i = 0; i < r->n_http && !err; i++) {
+		int j = (i + x->round) % r->n_http;
+
+		err = http_run(x, j, &r->http[j]);
+	}
+	x->round++;
 	return fg_bench_stop ? -EINTR : err;
 }
 
