@@ -91,6 +91,7 @@ struct l7_fields {
 	const struct fg_http_request *http;
 	const struct fg_tls_hello *tls;
 	const struct fg_dns_msg *dns;
+	const char *tunnel;	/* fg_http_tunnel_name() */
 };
 
 static __u64 now_ns(void)
@@ -173,12 +174,26 @@ bool fg_l7_policy_inspects(const struct fg_policy *p)
 
 /* ---- events ---- */
 
+/* The first value of header name (lower case), or NULL. */
+static const char *http_header(const struct fg_http_request *r, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_headers; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			return r->headers[i].value;
+	return NULL;
+}
+
+/* Other header values stay out of events: they may carry credentials
+ * (Authorization, Cookie, API keys) that rules condition on. */
 static void ev_http(struct fg_json *j, const struct fg_http_request *r)
 {
 	fg_json_kobj_open(j, "http");
 	fg_json_kstr(j, "method", r->method);
 	fg_json_kstr(j, "host", r->host);
 	fg_json_kstr(j, "path", r->path);
+	fg_json_kstr(j, "user_agent", http_header(r, "user-agent"));
 	fg_json_obj_close(j);
 }
 
@@ -278,6 +293,8 @@ static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
 		ev_tls(&j, x->tls);
 	if (x && x->dns)
 		ev_dns(&j, x->dns);
+	if (x && x->tunnel)
+		fg_json_kstr(&j, "tunnel", x->tunnel);
 	fg_json_obj_close(&j);
 	fg_json_end(&j);
 	funlockfile(out);
@@ -325,7 +342,8 @@ static void fall_through(struct fg_l7_engine *e, struct l7_flow *f)
  * be checked against them (HTTP/2 for an `http` block): the rule fails. */
 static int has_cond(const struct fg_rule *r, __u8 app)
 {
-	bool http = r->http.hosts.n || r->http.methods.n || r->http.paths.n;
+	bool http = r->http.hosts.n || r->http.methods.n || r->http.paths.n ||
+		    r->http.n_headers;
 
 	switch (app) {
 	case FG_APP_HTTP:
@@ -437,6 +455,27 @@ static bool tls_holds(const struct fg_tls_cond *c, const struct fg_tls_hello *h)
 	return !c->versions.n || version_holds(&c->versions, h->version);
 }
 
+/* Every listed header is in the request, one occurrence of it (any)
+ * matching one of its values. */
+static bool headers_hold(const struct fg_http_cond *c,
+			 const struct fg_http_request *req)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < c->n_headers; i++) {
+		const struct fg_http_hdr_cond *hc = &c->headers[i];
+
+		for (k = 0; k < req->n_headers; k++)
+			if (!strcasecmp(req->headers[k].name, hc->name) &&
+			    any_of(&hc->values, req->headers[k].value,
+				   fg_pat_match_header))
+				break;
+		if (k == req->n_headers)
+			return false;
+	}
+	return true;
+}
+
 static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
 {
 	unsigned int i;
@@ -445,7 +484,8 @@ static bool cond_holds(const struct fg_rule *r, const struct l7_fields *x)
 		return any_of(&r->http.hosts, x->http->host, fg_pat_match_name) &&
 		       any_of(&r->http.methods, x->http->method,
 			      fg_pat_match_method) &&
-		       any_of(&r->http.paths, x->http->path, fg_pat_match_path);
+		       any_of(&r->http.paths, x->http->path, fg_pat_match_path) &&
+		       headers_hold(&r->http, x->http);
 	if (x->tls)
 		return tls_holds(&r->tls, x->tls);
 	if (!x->dns || !x->dns->n_questions)
@@ -562,8 +602,13 @@ static int on_request(const struct fg_http_request *req, void *arg)
 {
 	struct item_ctx *c = arg;
 	struct l7_fields x = { .http = req };
+	__u32 would_deny = c->f->would_deny;
 
 	c->d = check_item(c->e, c->f, c->pkt, &x, false);
+	/* Only an allowed request opens a tunnel: after one monitor mode
+	 * let pass, the next bytes must still be HTTP/1. */
+	if (c->f->would_deny != would_deny)
+		fg_http_refuse_tunnel(c->f->parser);
 	return c->d != FG_INSP_CONTINUE;
 }
 
@@ -572,11 +617,19 @@ static enum fg_insp_decision feed_http(struct fg_l7_engine *e,
 				       const struct fg_insp_pkt *pkt,
 				       const __u8 *data, size_t len)
 {
+	struct fg_http_parser *hp = f->parser;
 	struct item_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
-	int err = fg_http_feed(f->parser, data, len, on_request, &c);
+	int err = fg_http_feed(hp, data, len, on_request, &c);
 
 	if (err < 0)	/* malformed or ambiguous: not this rule's http */
 		return finish(e, f, pkt, false, "malformed", NULL);
+	if (c.d == FG_INSP_CONTINUE && hp->state == FG_HTTP_TUNNEL) {
+		/* The allowed request switched protocols: the inspector
+		 * cannot parse what follows; the rule allowed it. */
+		struct l7_fields x = { .tunnel = fg_http_tunnel_name(hp->tunnel) };
+
+		return finish(e, f, pkt, true, "tunnel", &x);
+	}
 	return c.d;
 }
 

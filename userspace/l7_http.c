@@ -19,6 +19,30 @@ void fg_http_init(struct fg_http_parser *p)
 	p->body_left = 0;
 	p->len = 0;
 	p->line_start = 0;
+	p->tunnel = FG_HTTP_TUNNEL_NONE;
+	p->rl_part = 0;
+	p->rl_n = 0;
+}
+
+void fg_http_refuse_tunnel(struct fg_http_parser *p)
+{
+	p->tunnel = FG_HTTP_TUNNEL_NONE;
+}
+
+const char *fg_http_tunnel_name(enum fg_http_tunnel t)
+{
+	switch (t) {
+	case FG_HTTP_TUNNEL_CONNECT:
+		return "connect";
+	case FG_HTTP_TUNNEL_WEBSOCKET:
+		return "websocket";
+	case FG_HTTP_TUNNEL_H2C:
+		return "h2c";
+	case FG_HTTP_TUNNEL_UPGRADE:
+		return "upgrade";
+	default:
+		return NULL;
+	}
 }
 
 static bool is_tchar(unsigned char c)
@@ -223,6 +247,38 @@ static bool te_chunked(const char *v)
 	return !strcasecmp(last, "chunked");
 }
 
+/* Is tok one of the comma-separated tokens of list (case-insensitive)? */
+static bool list_has(const char *list, const char *tok)
+{
+	size_t tl = strlen(tok), n;
+
+	while (*list) {
+		while (*list == ' ' || *list == '\t' || *list == ',')
+			list++;
+		n = strcspn(list, ",");
+		while (n && (list[n - 1] == ' ' || list[n - 1] == '\t'))
+			n--;
+		if (n == tl && !strncasecmp(list, tok, n))
+			return true;
+		list += strcspn(list, ",");
+	}
+	return false;
+}
+
+/* The protocol an Upgrade value names first ("websocket", "h2c/1"...). */
+static enum fg_http_tunnel upgrade_kind(const char *v)
+{
+	size_t n = strcspn(v, ",/ \t");
+
+	if (!n)
+		return FG_HTTP_TUNNEL_NONE;
+	if (n == 9 && !strncasecmp(v, "websocket", n))
+		return FG_HTTP_TUNNEL_WEBSOCKET;
+	if (n == 3 && !strncasecmp(v, "h2c", n))
+		return FG_HTTP_TUNNEL_H2C;
+	return FG_HTTP_TUNNEL_UPGRADE;
+}
+
 /* Split lines at '\n' (dropping a '\r' before it), NUL-terminate in place. */
 static char *next_line(char **cur)
 {
@@ -241,8 +297,8 @@ static int parse_head(struct fg_http_parser *p)
 {
 	struct fg_http_request *r = &p->req;
 	char *cur = p->head, *line, *sp1, *sp2, *sp = p->scratch;
-	const char *host_hdr = NULL;
-	bool have_cl = false, have_te = false;
+	const char *host_hdr = NULL, *upgrade = NULL;
+	bool have_cl = false, have_te = false, conn_upgrade = false;
 	int err;
 
 	p->head[p->len] = '\0';
@@ -315,6 +371,11 @@ static int parse_head(struct fg_http_parser *p)
 				return -EBADMSG;
 			have_te = true;
 			r->chunked = true;
+		} else if (!strcasecmp(line, "Upgrade")) {
+			if (!upgrade)
+				upgrade = v;
+		} else if (!strcasecmp(line, "Connection")) {
+			conn_upgrade |= list_has(v, "upgrade");
 		}
 	}
 	if (have_cl && have_te)
@@ -324,7 +385,62 @@ static int parse_head(struct fg_http_parser *p)
 		if (err)
 			return err;
 	}
-	return parse_target(p, (char *)r->target, &sp);
+	err = parse_target(p, (char *)r->target, &sp);
+	if (err)
+		return err;
+	/* Servers switch only on both headers, and never for HTTP/1.0
+	 * (RFC 9110 7.8): anything less leaves the connection HTTP/1. */
+	if (!strcmp(r->method, "CONNECT"))
+		r->tunnel = FG_HTTP_TUNNEL_CONNECT;
+	else if (upgrade && conn_upgrade && r->version == 11)
+		r->tunnel = upgrade_kind(upgrade);
+	return 0;
+}
+
+enum { RL_METHOD, RL_TARGET, RL_VERSION, RL_CR, RL_LF, RL_DONE };
+
+/*
+ * Can c continue the request line of the head being read ("method SP
+ * target SP HTTP/1.x CRLF", the rules parse_head applies)? Checked as the
+ * bytes arrive, so that what is not HTTP/1 (a websocket frame, the HTTP/2
+ * preface) shows at its first byte, not after FG_HTTP_MAX_HEAD of them.
+ */
+static bool reqline_byte(struct fg_http_parser *p, unsigned char c)
+{
+	static const char ver[] = "HTTP/1.";
+
+	if (p->len == 0) {
+		if (c == '\r' || c == '\n')
+			return true;	/* skipped by head_byte */
+		p->rl_part = RL_METHOD;
+		p->rl_n = 0;
+	}
+	switch (p->rl_part) {
+	case RL_METHOD:
+	case RL_TARGET:
+		if (c == ' ' && p->rl_n) {
+			p->rl_part++;
+			p->rl_n = 0;
+			return true;
+		}
+		p->rl_n = 1;
+		return p->rl_part == RL_METHOD ? is_tchar(c) : c > 0x20 && c < 0x7f;
+	case RL_VERSION:
+		if (p->rl_n < sizeof(ver) - 1)
+			return c == ver[p->rl_n++];
+		p->rl_part = RL_CR;
+		return c == '0' || c == '1';
+	case RL_CR:
+		p->rl_part = RL_LF;
+		if (c == '\r')
+			return true;
+		/* fall through */
+	case RL_LF:
+		p->rl_part = RL_DONE;
+		return c == '\n';
+	default:
+		return true;
+	}
 }
 
 /* One byte of the head; 1 when the head is complete. */
@@ -390,6 +506,14 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 	while (i < len) {
 		switch (p->state) {
 		case FG_HTTP_HEAD:
+			if (!reqline_byte(p, (unsigned char)s[i])) {
+				if (p->tunnel) {
+					p->state = FG_HTTP_TUNNEL;
+					return 0;
+				}
+				ret = -EBADMSG;
+				goto fail;
+			}
 			ret = head_byte(p, s[i++]);
 			if (ret < 0)
 				goto fail;
@@ -399,6 +523,7 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 			if (ret)
 				goto fail;
 			p->requests++;
+			p->tunnel = p->req.tunnel;	/* the callback may refuse */
 			p->len = p->line_start = 0;
 			if (p->req.chunked) {
 				p->state = FG_HTTP_CHUNK_SIZE;
@@ -471,6 +596,8 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 				p->len = p->line_start = 0;
 			}
 			break;
+		case FG_HTTP_TUNNEL:
+			return 0;
 		}
 	}
 	return 0;

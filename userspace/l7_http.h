@@ -9,6 +9,12 @@
  * Ambiguous framing that servers resolve differently (CL and TE together,
  * obs-fold, space before ':', two Host headers, bad percent-escapes) is an
  * error, so it cannot be used to slip a request past the policy.
+ *
+ * Tunnels: after a CONNECT, or an HTTP/1.1 request with "Upgrade" and
+ * "Connection: upgrade", the server may switch protocols. Bytes after such
+ * a request that cannot begin an HTTP/1 request line are then the
+ * tunnelled protocol (state FG_HTTP_TUNNEL, kind in p->tunnel), not an
+ * error; after any other request they are malformed.
  */
 #ifndef FG_L7_HTTP_H
 #define FG_L7_HTTP_H
@@ -19,6 +25,15 @@
 
 #define FG_HTTP_MAX_HEAD	8192	/* request line + headers, bytes */
 #define FG_HTTP_MAX_HEADERS	64
+
+/* What a request may switch the connection to. */
+enum fg_http_tunnel {
+	FG_HTTP_TUNNEL_NONE = 0,
+	FG_HTTP_TUNNEL_CONNECT,
+	FG_HTTP_TUNNEL_WEBSOCKET,	/* Upgrade: websocket */
+	FG_HTTP_TUNNEL_H2C,		/* Upgrade: h2c */
+	FG_HTTP_TUNNEL_UPGRADE,		/* another Upgrade protocol */
+};
 
 struct fg_http_header {
 	const char *name;	/* NUL-terminated, as sent */
@@ -37,6 +52,7 @@ struct fg_http_request {
 	struct fg_http_header headers[FG_HTTP_MAX_HEADERS];
 	uint64_t content_length;
 	bool chunked;
+	enum fg_http_tunnel tunnel;	/* what this request asks to open */
 };
 
 /* Return 0 to go on; anything else stops fg_http_feed(), which returns it. */
@@ -49,6 +65,7 @@ enum fg_http_state {
 	FG_HTTP_CHUNK_DATA,
 	FG_HTTP_CHUNK_CRLF,
 	FG_HTTP_TRAILER,
+	FG_HTTP_TUNNEL,		/* the rest is another protocol: ignored */
 };
 
 struct fg_http_parser {
@@ -62,6 +79,10 @@ struct fg_http_parser {
 	unsigned int chunk_digits;	/* chunk-size line length so far */
 	unsigned int chunk_hex;		/* hex digits in it */
 	bool chunk_ext;
+	/* may the bytes after the last request be a tunnel (its kind)? */
+	enum fg_http_tunnel tunnel;
+	unsigned char rl_part;		/* request line checked so far: part */
+	unsigned char rl_n;		/* and bytes into it */
 	char head[FG_HTTP_MAX_HEAD + 1];
 	char scratch[FG_HTTP_MAX_HEAD + 1];	/* normalised path and host */
 	struct fg_http_request req;
@@ -74,6 +95,15 @@ void fg_http_init(struct fg_http_parser *p);
  */
 int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 		 fg_http_request_cb cb, void *arg);
+
+/*
+ * From the callback: the request it was given opens no tunnel even if it
+ * asks to (e.g. it was not allowed), so what follows must be HTTP/1.
+ */
+void fg_http_refuse_tunnel(struct fg_http_parser *p);
+
+/* "connect", "websocket", "h2c", "upgrade"; NULL for NONE. */
+const char *fg_http_tunnel_name(enum fg_http_tunnel t);
 
 /*
  * Normalise a request path (no query) into out (size >= len + 2):

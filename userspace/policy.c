@@ -1002,8 +1002,14 @@ _Static_assert(FG_APP_MAX <= 32, "fg_rule.apps is a 32-bit mask");
 #define PAT_METHOD_MAX	32
 #define PAT_PATH_MAX	2048
 #define PAT_ALPN_MAX	63	/* what the inspector keeps of one value */
+#define PAT_HEADER_MAX	1024	/* a header value pattern */
+#define PAT_HDR_NAME_MAX 128
 
-enum pat_type { PAT_NAME, PAT_METHOD, PAT_PATH, PAT_ALPN, PAT_TLS_VERSION };
+enum pat_type {
+	PAT_NAME, PAT_METHOD, PAT_PATH, PAT_ALPN, PAT_TLS_VERSION,
+	PAT_HEADER_VALUE,
+	PAT_HEADER_MAP,		/* `headers:`, a mapping of PAT_HEADER_VALUE lists */
+};
 
 /* TLS versions a `tls: {versions: [...]}` item may name. */
 static const struct {
@@ -1376,6 +1382,42 @@ static bool check_alpn_pat(struct ctx *c, const struct fg_ynode *n)
 	return true;
 }
 
+/*
+ * An HTTP header value as the inspector sees it: blanks around it trimmed,
+ * so a pattern cannot start or end with one; no control characters but
+ * HTAB. '*' is the only wildcard character.
+ */
+static bool check_header_value_pat(struct ctx *c, const struct fg_ynode *n,
+				   struct fg_pat *out)
+{
+	const char *s = n->str;
+	size_t len = n->n, i;
+	char cb[24];
+
+	if (len > PAT_HEADER_MAX) {
+		perr(c, n, "header value '%.40s...' is too long (%zu characters, at most %d)",
+		     s, len, PAT_HEADER_MAX);
+		return false;
+	}
+	if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+		    s[len - 1] == '\t')) {
+		perr(c, n, "header value '%s' starts or ends with a blank: values are matched without the blanks around them",
+		     s);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+			perr(c, n, "header value '%s' contains %s", s,
+			     show_char(ch, cb, sizeof(cb)));
+			return false;
+		}
+	}
+	out->wildcard = memchr(s, '*', len) != NULL;
+	return true;
+}
+
 static bool check_tls_version_pat(struct ctx *c, const struct fg_ynode *n)
 {
 	size_t i;
@@ -1420,7 +1462,8 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 		if (!want_scalar(c, it, type == PAT_METHOD ? "a method" :
 				 type == PAT_PATH ? "a path" :
 				 type == PAT_ALPN ? "an ALPN value" :
-				 type == PAT_TLS_VERSION ? "a TLS version" : "a name"))
+				 type == PAT_TLS_VERSION ? "a TLS version" :
+				 type == PAT_HEADER_VALUE ? "a header value" : "a name"))
 			continue;
 		memset(pat, 0, sizeof(*pat));
 		if (type == PAT_NAME)
@@ -1431,6 +1474,8 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 			ok = check_alpn_pat(c, it);
 		else if (type == PAT_TLS_VERSION)
 			ok = check_tls_version_pat(c, it);
+		else if (type == PAT_HEADER_VALUE)
+			ok = check_header_value_pat(c, it, pat);
 		else
 			ok = check_path_pat(c, it, pat);
 		if (!ok)
@@ -1464,6 +1509,96 @@ out:
 	return err;
 }
 
+/* An HTTP field name: an RFC 9110 token. */
+static bool check_header_name(struct ctx *c, const struct fg_ynode *k)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	char cb[24];
+	size_t i;
+
+	if (!k->n) {
+		perr(c, k, "an empty header name");
+		return false;
+	}
+	if (k->n > PAT_HDR_NAME_MAX) {
+		perr(c, k, "header name '%.40s...' is too long (%zu characters, at most %d)",
+		     k->str, k->n, PAT_HDR_NAME_MAX);
+		return false;
+	}
+	for (i = 0; i < k->n; i++) {
+		unsigned char ch = (unsigned char)k->str[i];
+
+		if (!is_alnum(ch) && (!ch || !strchr(tchar, ch))) {
+			perr(c, k, "header name '%s' contains %s (not an HTTP token character)",
+			     k->str, show_char(ch, cb, sizeof(cb)));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* headers: {user-agent: [...], x-api-key: "*"}: names compare without
+ * regard to case, so two spellings of one name are a duplicate. */
+static int parse_http_headers(struct ctx *c, const struct field *f,
+			      struct fg_http_cond *hc)
+{
+	const struct fg_ynode *m = f->val;
+	struct strtab seen = { 0 };
+	size_t i, old;
+	int err = 0;
+
+	if (!m || !want_kind(c, m, FG_Y_MAP, "'headers'"))
+		return 0;
+	if (!m->n) {
+		perr(c, m, "'headers' is empty (leave the key out for no condition)");
+		return 0;
+	}
+	hc->headers = calloc(m->n, sizeof(*hc->headers));
+	if (!hc->headers || strtab_init(&seen, m->n))
+		goto out_nomem;
+	for (i = 0; i < m->n; i++) {
+		const struct fg_ynode *k = &m->kids[2 * i];
+		struct fg_http_hdr_cond *h = &hc->headers[hc->n_headers];
+		struct field vf = { .key = k, .val = &m->kids[2 * i + 1] };
+		char *t;
+
+		if (k->kind == FG_Y_BAD)
+			continue;
+		if (k->kind != FG_Y_SCALAR || is_null(k)) {
+			perr(c, k, "header names must be plain names, not %s", kind_name(k));
+			continue;
+		}
+		if (!check_header_name(c, k))
+			continue;
+		h->name = strdup(k->str);
+		if (!h->name)
+			goto out_nomem;
+		for (t = h->name; *t; t++)
+			if (*t >= 'A' && *t <= 'Z')
+				*t = (char)(*t - 'A' + 'a');
+		if (!strtab_add(&seen, h->name, i, &old)) {
+			perr(c, k, "header '%s' is listed twice in 'headers' (first at %d:%d; names are not case-sensitive)",
+			     k->str, m->kids[2 * old].line, m->kids[2 * old].col);
+			free(h->name);
+			h->name = NULL;
+			continue;
+		}
+		h->line = k->line;
+		h->col = k->col;
+		hc->n_headers++;
+		vf.name = h->name;
+		err = parse_pat_list(c, &vf, PAT_HEADER_VALUE, &h->values);
+		if (err)
+			goto out;
+	}
+	goto out;
+out_nomem:
+	err = -ENOMEM;
+out:
+	strtab_free(&seen);
+	return err;
+}
+
 struct l7_key {
 	const char *name;
 	enum pat_type type;
@@ -1474,6 +1609,7 @@ static const struct l7_key http_keys[] = {
 	{ "hosts", PAT_NAME, offsetof(struct fg_http_cond, hosts) },
 	{ "methods", PAT_METHOD, offsetof(struct fg_http_cond, methods) },
 	{ "paths", PAT_PATH, offsetof(struct fg_http_cond, paths) },
+	{ "headers", PAT_HEADER_MAP, 0 },	/* parse_http_headers() */
 };
 static const struct l7_key tls_keys[] = {
 	{ "sni", PAT_NAME, offsetof(struct fg_tls_cond, sni) },
@@ -1484,7 +1620,7 @@ static const struct l7_key dns_keys[] = {
 	{ "names", PAT_NAME, offsetof(struct fg_dns_cond, names) },
 };
 
-#define L7_KEYS_MAX 3
+#define L7_KEYS_MAX 4
 
 /* An L7 block (`http: {...}`, present) into cond, a struct fg_*_cond. */
 static int parse_l7_block(struct ctx *c, const struct field *bf, const struct l7_key *keys,
@@ -1504,8 +1640,11 @@ static int parse_l7_block(struct ctx *c, const struct field *bf, const struct l7
 	init_fields(f, names, nkeys);
 	map_fields(c, bf->val, f, nkeys, bf->name);
 	for (i = 0; i < nkeys; i++) {
-		err = parse_pat_list(c, &f[i], keys[i].type,
-				     (struct fg_pat_list *)((char *)cond + keys[i].off));
+		if (keys[i].type == PAT_HEADER_MAP)	/* only in http_keys */
+			err = parse_http_headers(c, &f[i], cond);
+		else
+			err = parse_pat_list(c, &f[i], keys[i].type,
+					     (struct fg_pat_list *)((char *)cond + keys[i].off));
 		if (err)
 			return err;
 	}
@@ -1521,6 +1660,19 @@ static void pat_list_free(struct fg_pat_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+static void hdr_conds_free(struct fg_http_cond *hc)
+{
+	size_t i;
+
+	for (i = 0; i < hc->n_headers; i++) {
+		free(hc->headers[i].name);
+		pat_list_free(&hc->headers[i].values);
+	}
+	free(hc->headers);
+	hc->headers = NULL;
+	hc->n_headers = 0;
 }
 
 /* Parse app, mode and the L7 blocks of rule r; f are its fields. */
@@ -1581,6 +1733,7 @@ static void rule_l7_free(struct fg_rule *r)
 	pat_list_free(&r->http.hosts);
 	pat_list_free(&r->http.methods);
 	pat_list_free(&r->http.paths);
+	hdr_conds_free(&r->http);
 	pat_list_free(&r->tls.sni);
 	pat_list_free(&r->tls.alpn);
 	pat_list_free(&r->tls.versions);
@@ -2068,6 +2221,34 @@ bool fg_pat_match_path(const struct fg_pat *pat, const char *v, size_t len)
 bool fg_pat_match_method(const struct fg_pat *pat, const char *v, size_t len)
 {
 	return len == strlen(pat->text) && !memcmp(v, pat->text, len);
+}
+
+bool fg_pat_match_header(const struct fg_pat *pat, const char *v, size_t len)
+{
+	const char *p = pat->text, *star, *at;
+	size_t seg;
+
+	if (!pat->wildcard)
+		return fg_pat_match_method(pat, v, len);	/* exact */
+	/* P0*P1*...*Pn: P0 a prefix, Pn a suffix, and each Pi between them
+	 * at its leftmost place after the one before (leftmost is never
+	 * worse for '*'-only globs, and memmem keeps it linear) */
+	star = strchr(p, '*');
+	seg = (size_t)(star - p);
+	if (len < seg || memcmp(v, p, seg))
+		return false;
+	v += seg;
+	len -= seg;
+	for (p = star + 1; (star = strchr(p, '*')); p = star + 1) {
+		seg = (size_t)(star - p);
+		at = memmem(v, len, p, seg);
+		if (!at)
+			return false;
+		len -= (size_t)(at - v) + seg;
+		v = at + seg;
+	}
+	seg = strlen(p);
+	return len >= seg && !memcmp(v + len - seg, p, seg);
 }
 
 bool fg_pat_match_alpn(const struct fg_pat *pat, const char *v, size_t len)

@@ -79,6 +79,8 @@ enum fg_policy_inspect_failure {
  *  - HTTP path: as written, starts with '/'; wildcard = ends with '*'
  *    (every path that starts with the text before it);
  *  - HTTP method: upper-case token, never a wildcard.
+ *  - HTTP header value: as written; wildcard = contains '*' (each '*'
+ *    matches any run of characters, none included).
  * text is the normalised pattern, '*' included.
  */
 struct fg_pat {
@@ -92,11 +94,21 @@ struct fg_pat_list {
 	size_t n;		/* 0 = key absent: no condition */
 };
 
+/* `headers: {name: [values]}`: a request header named name (any
+ * occurrence) whose value matches one of values. */
+struct fg_http_hdr_cond {
+	char *name;		/* lower case */
+	struct fg_pat_list values;
+	int line, col;		/* of the name */
+};
+
 /* An L7 block; set = present in the rule (an empty block is no condition). */
 struct fg_http_cond {
 	bool set;
 	int line, col;		/* of the 'http' key */
 	struct fg_pat_list hosts, methods, paths;
+	struct fg_http_hdr_cond *headers;	/* all must hold */
+	size_t n_headers;
 };
 
 struct fg_tls_cond {
@@ -198,6 +210,8 @@ void fg_policy_free(struct fg_policy *p);
 bool fg_pat_match_name(const struct fg_pat *pat, const char *value, size_t len);
 bool fg_pat_match_path(const struct fg_pat *pat, const char *value, size_t len);
 bool fg_pat_match_method(const struct fg_pat *pat, const char *value, size_t len);
+/* Header values: exactly, each '*' of a wildcard matching any run. */
+bool fg_pat_match_header(const struct fg_pat *pat, const char *value, size_t len);
 /* ALPN protocol ids compare exactly (bytes, RFC 7301). */
 bool fg_pat_match_alpn(const struct fg_pat *pat, const char *value, size_t len);
 /* Is version (wire value, 0x0303 = TLS 1.2) the one pat ("1.2") names? */

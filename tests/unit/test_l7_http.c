@@ -3,7 +3,7 @@
  * test_l7_http.c - HTTP/1.x request parsing: a keep-alive/pipelined stream
  * (Content-Length and chunked bodies, absolute-form) split at every byte
  * boundary and fed byte by byte; path normalisation; malformed and
- * ambiguous requests; limits.
+ * ambiguous requests; limits; tunnels after Upgrade and CONNECT.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -274,6 +274,127 @@ static void test_callback_stops(void **state)
 	free(p);
 }
 
+/* A websocket frame as a client sends it: FIN, text, masked "hi". */
+static const char ws_frame[] = "\x81\x82\x11\x22\x33\x44\x79\x4b";
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/* Each prefix of the stream as two feeds, then byte by byte: the same
+ * requests seen, and the tunnel (kind; NONE: still HTTP/1) or the error. */
+static void check_tunnel(const char *head, const char *after, size_t after_len,
+			 const char *want, int want_ret, enum fg_http_tunnel kind)
+{
+	size_t hl = strlen(head), n = hl + after_len, k, i;
+	struct fg_http_parser *p = new_parser();
+	char *s = malloc(n);
+	struct log l;
+	int ret;
+
+	assert_non_null(s);
+	memcpy(s, head, hl);
+	memcpy(s + hl, after, after_len);
+	for (k = 0; k <= n + 1; k++) {
+		memset(&l, 0, sizeof(l));
+		fg_http_init(p);
+		if (k <= n) {
+			ret = fg_http_feed(p, s, k, log_req, &l);
+			if (!ret)
+				ret = fg_http_feed(p, s + k, n - k, log_req, &l);
+		} else {
+			for (i = 0, ret = 0; i < n && !ret; i++)
+				ret = fg_http_feed(p, s + i, 1, log_req, &l);
+		}
+		assert_int_equal(ret, want_ret);
+		assert_string_equal(l.s, want);
+		if (!want_ret && kind == FG_HTTP_TUNNEL_NONE) {
+			assert_int_not_equal(p->state, FG_HTTP_TUNNEL);
+		} else if (!want_ret) {
+			assert_int_equal(p->state, FG_HTTP_TUNNEL);
+			assert_int_equal(p->tunnel, kind);
+			/* sticky: more tunnel bytes are no error */
+			assert_int_equal(fg_http_feed(p, "\0\xff", 2, log_req, &l), 0);
+		}
+	}
+	free(s);
+	free(p);
+}
+
+static void test_tunnels(void **state)
+{
+	static const char tls[] = "\x16\x03\x01\x00\x05hello";
+	const char *ws =
+		"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+		"Connection: keep-alive, Upgrade\r\n"
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+	const char *next = "GET /next HTTP/1.1\r\nHost: a\r\nX-Upgraded: no\r\n\r\n"
+			   "GET /x HTTP/1.1\r\n\r\n";
+
+	check_tunnel(ws, ws_frame, sizeof(ws_frame) - 1, "GET a /chat ? h4|", 0,
+		     FG_HTTP_TUNNEL_WEBSOCKET);
+	check_tunnel("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+		     "Upgrade: H2C\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+		     h2_preface, sizeof(h2_preface) - 1, "GET a / ? h4|", 0,
+		     FG_HTTP_TUNNEL_H2C);
+	check_tunnel("CONNECT tunnel.example:443 HTTP/1.1\r\nHost: tunnel.example:443\r\n\r\n",
+		     tls, sizeof(tls) - 1, "CONNECT tunnel.example  ? h1|", 0,
+		     FG_HTTP_TUNNEL_CONNECT);
+	/* another protocol; the tunnel starts after the request's body */
+	check_tunnel("POST /up HTTP/1.1\r\nHost: a\r\nUpgrade: foo/2, bar\r\n"
+		     "Connection: upgrade\r\nContent-Length: 3\r\n\r\nab\x81",
+		     "\x81\x00", 2, "POST a /up ? h4|", 0, FG_HTTP_TUNNEL_UPGRADE);
+	/* the server declined (it answered the upgrade request normally):
+	 * the next request is HTTP/1, and only an upgrade arms a tunnel */
+	check_tunnel(ws, next, strlen(next), "GET a /chat ? h4|GET a /next ? h2|GET  /x ? h0|", 0,
+		     FG_HTTP_TUNNEL_NONE);
+}
+
+static void test_no_tunnel(void **state)
+{
+	const char *ws =
+		"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+		"Connection: keep-alive, Upgrade\r\n\r\n";
+	const char *bad = "GET / HTTP/1.1\r\nHost : b\r\n\r\n";
+
+	/* a bare Upgrade header (no "Connection: upgrade") switches nothing */
+	check_tunnel("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
+		     ws_frame, sizeof(ws_frame) - 1, "GET  / ? h1|", -EBADMSG, 0);
+	check_tunnel("GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgraded\r\n\r\n",
+		     ws_frame, sizeof(ws_frame) - 1, "GET  / ? h2|", -EBADMSG, 0);
+	/* HTTP/1.0 servers ignore Upgrade (RFC 9110 7.8) */
+	check_tunnel("GET / HTTP/1.0\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		     ws_frame, sizeof(ws_frame) - 1, "GET  / ? h2|", -EBADMSG, 0);
+	check_tunnel("GET / HTTP/1.1\r\nUpgrade:\r\nConnection: upgrade\r\n\r\n",
+		     ws_frame, sizeof(ws_frame) - 1, "GET  / ? h2|", -EBADMSG, 0);
+	/* no upgrade at all: the preface and frames are malformed at once,
+	 * not after FG_HTTP_MAX_HEAD bytes */
+	check_tunnel("GET / HTTP/1.1\r\n\r\n", h2_preface, sizeof(h2_preface) - 1,
+		     "GET  / ? h0|", -EBADMSG, 0);
+	check_tunnel("", ws_frame, sizeof(ws_frame) - 1, "", -EBADMSG, 0);
+	/* after an upgrade: a request line that is HTTP/1, with a bad head,
+	 * is a malformed request, not a tunnel */
+	check_tunnel(ws, bad, strlen(bad),
+		     "GET a /chat ? h3|", -EBADMSG, 0);
+}
+
+static int refuse_cb(const struct fg_http_request *r, void *arg)
+{
+	fg_http_refuse_tunnel(arg);
+	return 0;
+}
+
+static void test_refused_tunnel(void **state)
+{
+	static const char s[] = "CONNECT a:1 HTTP/1.1\r\n\r\n\x16\x03";
+	struct fg_http_parser *p = new_parser();
+
+	assert_int_equal(fg_http_feed(p, s, sizeof(s) - 1, refuse_cb, p), -EBADMSG);
+	fg_http_init(p);
+	assert_int_equal(fg_http_feed(p, s, sizeof(s) - 1, NULL, NULL), 0);
+	assert_int_equal(p->state, FG_HTTP_TUNNEL);
+	assert_string_equal(fg_http_tunnel_name(p->tunnel), "connect");
+	assert_null(fg_http_tunnel_name(FG_HTTP_TUNNEL_NONE));
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +405,9 @@ int main(void)
 		cmocka_unit_test(test_nul_in_head),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_tunnels),
+		cmocka_unit_test(test_no_tunnel),
+		cmocka_unit_test(test_refused_tunnel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -912,7 +912,7 @@ static void test_err_l7_blocks(void **state)
 	BAD(RULE_A "    app: http\n    http:\n    action: allow\n",
 	    { 6, 10, "'http' must be a mapping, not nothing (null)" });
 	BAD(RULE_A "    app: http\n    http: {host: [a.com]}\n    action: allow\n",
-	    { 6, 12, "unknown key 'host' in http (expected one of: hosts, methods, paths)" });
+	    { 6, 12, "unknown key 'host' in http (expected one of: hosts, methods, paths, headers)" });
 	BAD(RULE_A "    app: http\n    http: {paths: /a, paths: /b}\n    action: allow\n",
 	    { 6, 23, "duplicate key 'paths' in http (first at 6:12)" });
 	BAD(RULE_A "    app: tls\n    tls: {sni: []}\n    action: allow\n",
