@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz_l7_http.c - HTTP request parser: any bytes, any chunking; the
- * requests seen and the result must not depend on the chunking.
+ * requests seen, the result and where a tunnel (Upgrade, CONNECT) starts
+ * must not depend on the chunking.
  */
 #include <string.h>
 
@@ -62,6 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rb = fg_http_feed(&b, c, n, on_req, &db);
 	FUZZ_CHECK(ra == rb);
 	FUZZ_CHECK(da.n == db.n && da.h == db.h);
+	/* a tunnel starts at the same byte however the stream was cut, and
+	 * only after a request that asked for one */
+	if (!ra)
+		FUZZ_CHECK(a.state == b.state && a.tunnel == b.tunnel);
+	FUZZ_CHECK(a.state != FG_HTTP_TUNNEL || (a.tunnel && a.requests));
 
 	if (s.n < sizeof(out) - 2)
 		fg_http_normalize_path((const char *)s.d, s.n, out);

@@ -3,7 +3,7 @@
  * fuzz_l7_match.c - the policy's L7 patterns (fg_pat_match_*), through the
  * policy loader that validates them. Input: one byte choosing the list
  * (HTTP hosts, HTTP paths, HTTP methods, TLS SNI, DNS names, TLS ALPN, TLS
- * versions), the pattern up to the first NUL (written into a one-rule
+ * versions, HTTP header values), the pattern up to the first NUL (written into a one-rule
  * policy as a YAML escaped string), then a subject to match it against.
  *
  * Invariants (the contract in docs/policy.md): an accepted pattern has the
@@ -11,8 +11,9 @@
  * label and never alone; a path from '/', '*' only at the end; a method
  * upper case, no '*'; an ALPN id visible ASCII, no '*'; a version 1.0 to
  * 1.3), matches itself as documented (`*.x` never the apex x), names match
- * without regard to case, paths, methods and ALPN ids with it, and a
- * version names exactly one wire value.
+ * without regard to case, paths, methods and ALPN ids with it, a
+ * version names exactly one wire value, and a header value glob matches
+ * what a plain dynamic-programming glob matcher says it does.
  */
 #include <ctype.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "fuzz_split.h"
 #include "policy.h"
 
-enum kind { K_NAME, K_PATH, K_METHOD, K_ALPN, K_VERSION };
+enum kind { K_NAME, K_PATH, K_METHOD, K_ALPN, K_VERSION, K_HEADER };
 
 static const struct {
 	const char *yaml;	/* the rule's L7 block, %s the pattern */
@@ -33,6 +34,7 @@ static const struct {
 	{ "    app: dns\n    dns: {names: [\"%s\"]}\n", K_NAME },
 	{ "    app: tls\n    tls: {alpn: [\"%s\"]}\n", K_ALPN },
 	{ "    app: tls\n    tls: {versions: [\"%s\"]}\n", K_VERSION },
+	{ "    app: http\n    http: {headers: {X-F: [\"%s\"]}}\n", K_HEADER },
 };
 
 static char esc[4 * 1024 + 1], yaml[8192], buf[2048];
@@ -42,9 +44,13 @@ static const struct fg_pat *the_pat(const struct fg_policy *p, unsigned sel)
 	const struct fg_rule *r = &p->rules[0];
 	const struct fg_pat_list *l[] = {
 		&r->http.hosts, &r->http.paths, &r->http.methods, &r->tls.sni, &r->dns.names,
-		&r->tls.alpn, &r->tls.versions,
+		&r->tls.alpn, &r->tls.versions, NULL,
 	};
 
+	if (lists[sel].kind == K_HEADER) {
+		FUZZ_CHECK(r->http.n_headers == 1 && !strcmp(r->http.headers[0].name, "x-f"));
+		l[sel] = &r->http.headers[0].values;
+	}
 	FUZZ_CHECK(p->n_rules == 1 && l[sel]->n == 1);
 	return &l[sel]->v[0];
 }
@@ -156,6 +162,51 @@ static void check_version(const struct fg_pat *pat, const char *subj, size_t sl)
 	}
 }
 
+/* The reference: '*' any run, every other byte itself, by DP over the
+ * pattern (row[j]: pattern[0..j) matches the subject so far). */
+static bool glob_ref(const char *t, const char *s, size_t sl)
+{
+	static bool row[2048];
+	size_t tl = strlen(t), i, j;
+	bool diag, next;
+
+	row[0] = true;
+	for (j = 1; j <= tl; j++)
+		row[j] = row[j - 1] && t[j - 1] == '*';
+	for (i = 0; i < sl; i++) {
+		diag = row[0];
+		row[0] = false;
+		for (j = 1; j <= tl; j++) {
+			next = t[j - 1] == '*' ? row[j] || row[j - 1] :
+			       diag && t[j - 1] == s[i];
+			diag = row[j];
+			row[j] = next;
+		}
+	}
+	return row[tl];
+}
+
+static void check_header(const struct fg_pat *pat, const char *subj, size_t sl)
+{
+	const char *t = pat->text;
+	size_t i, n = 0, tl = strlen(t);
+
+	FUZZ_CHECK(tl <= 1024);
+	FUZZ_CHECK(pat->wildcard == (strchr(t, '*') != NULL));
+	/* values are matched trimmed: no pattern may start or end blank */
+	FUZZ_CHECK(!tl || (t[0] != ' ' && t[0] != '\t' && t[tl - 1] != ' ' &&
+			   t[tl - 1] != '\t'));
+	for (i = 0; i < tl; i++) {
+		FUZZ_CHECK((unsigned char)t[i] >= 0x20 || t[i] == '\t');
+		if (t[i] != '*')
+			buf[n++] = t[i];
+	}
+	/* a glob matches its own text, and it with every '*' left out */
+	FUZZ_CHECK(M(fg_pat_match_header, pat, t));
+	FUZZ_CHECK(fg_pat_match_header(pat, buf, n));
+	FUZZ_CHECK(fg_pat_match_header(pat, subj, sl) == glob_ref(t, subj, sl));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fg_diags d = { 0 };
@@ -206,6 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_method(pat, subj, sl);
 		else if (lists[sel].kind == K_ALPN)
 			check_alpn(pat, subj, sl);
+		else if (lists[sel].kind == K_HEADER)
+			check_header(pat, subj, sl);
 		else
 			check_version(pat, subj, sl);
 	} else {
