@@ -22,6 +22,9 @@ void fg_http_init(struct fg_http_parser *p)
 	p->tunnel = FG_HTTP_TUNNEL_NONE;
 	p->rl_part = 0;
 	p->rl_n = 0;
+	p->rl_bad = false;
+	p->sniff_n = 0;
+	p->sniff_off = false;
 }
 
 void fg_http_refuse_tunnel(struct fg_http_parser *p)
@@ -443,6 +446,64 @@ static bool reqline_byte(struct fg_http_parser *p, unsigned char c)
 	}
 }
 
+/*
+ * A byte no lenient HTTP/1 parser reads as part of a request line, nor
+ * skips as blank: not printable ASCII, not NUL, not a byte some servers
+ * split on (Python's str.split() takes \v \f \x1c-\x1f \x85 \xa0).
+ */
+static bool binary_byte(unsigned char c)
+{
+	return (c >= 0x01 && c <= 0x08) || (c >= 0x0e && c <= 0x1b) ||
+	       (c >= 0x7f && c != 0x85 && c != 0xa0);
+}
+
+/* The first byte of a client's first websocket frame (RFC 6455 5.2): a
+ * text or binary frame (RSV1 for permessage-deflate), or a control frame,
+ * which is never fragmented. A continuation cannot come first. */
+static bool ws_first_byte(unsigned char c)
+{
+	unsigned char op = c & 0x0f;
+
+	if (c & 0x30)				/* RSV2, RSV3 */
+		return false;
+	if (op == 1 || op == 2)
+		return true;
+	return op >= 8 && op <= 10 && (c & 0xc0) == 0x80;
+}
+
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/*
+ * Do the bytes after a request that asked for a tunnel begin it? 1 yes,
+ * 0 not known yet, -1 no. Only a positive sign counts: lenient servers
+ * read request lines that fg_http rejects (tabs or \v around words,
+ * "HTTP/1.01"), so "not a valid request line" alone could be a request
+ * the server answers and the inspector never checked.
+ */
+static int sniff_byte(struct fg_http_parser *p, unsigned char c)
+{
+	unsigned int n = p->sniff_n++;
+
+	if (!n)
+		p->sniff_first = c;
+	switch (p->tunnel) {
+	case FG_HTTP_TUNNEL_WEBSOCKET:
+		if (!n)
+			return ws_first_byte(c) ? 0 : -1;
+		/* a client frame is masked; a printable first byte ('A')
+		 * then a blank a server may split on could be "A /x ..." */
+		if (!(c & 0x80) || (p->sniff_first < 0x80 && (c == 0x85 || c == 0xa0)))
+			return -1;
+		return 1;
+	case FG_HTTP_TUNNEL_H2C:
+		if (c != (unsigned char)h2_preface[n])
+			return -1;
+		return n == sizeof(h2_preface) - 2 ? 1 : 0;
+	default:	/* CONNECT or another protocol: any binary start */
+		return binary_byte(c) ? 1 : -1;
+	}
+}
+
 /* One byte of the head; 1 when the head is complete. */
 static int head_byte(struct fg_http_parser *p, char c)
 {
@@ -505,16 +566,27 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 		return p->error;
 	while (i < len) {
 		switch (p->state) {
-		case FG_HTTP_HEAD:
-			if (!reqline_byte(p, (unsigned char)s[i])) {
-				if (p->tunnel) {
+		case FG_HTTP_HEAD: {
+			unsigned char c = (unsigned char)s[i++];
+			bool ok = !p->rl_bad && reqline_byte(p, c);
+
+			if (p->tunnel && !p->sniff_off) {
+				ret = sniff_byte(p, c);
+				if (ret > 0) {
 					p->state = FG_HTTP_TUNNEL;
 					return 0;
 				}
+				p->sniff_off = ret < 0;
+			}
+			if (!ok) {
+				/* the signature may still come (h2c preface) */
+				p->rl_bad = true;
+				if (p->tunnel && !p->sniff_off)
+					break;
 				ret = -EBADMSG;
 				goto fail;
 			}
-			ret = head_byte(p, s[i++]);
+			ret = head_byte(p, (char)c);
 			if (ret < 0)
 				goto fail;
 			if (!ret)
@@ -524,6 +596,8 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 				goto fail;
 			p->requests++;
 			p->tunnel = p->req.tunnel;	/* the callback may refuse */
+			p->sniff_n = 0;
+			p->sniff_off = false;
 			p->len = p->line_start = 0;
 			if (p->req.chunked) {
 				p->state = FG_HTTP_CHUNK_SIZE;
@@ -539,6 +613,7 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 			if (ret)
 				return ret;
 			break;
+		}
 		case FG_HTTP_BODY: {
 			size_t n = len - i;
 

@@ -11,10 +11,11 @@
  * error, so it cannot be used to slip a request past the policy.
  *
  * Tunnels: after a CONNECT, or an HTTP/1.1 request with "Upgrade" and
- * "Connection: upgrade", the server may switch protocols. Bytes after such
- * a request that cannot begin an HTTP/1 request line are then the
- * tunnelled protocol (state FG_HTTP_TUNNEL, kind in p->tunnel), not an
- * error; after any other request they are malformed.
+ * "Connection: upgrade", the server may switch protocols. If the bytes
+ * after such a request begin the way the tunnelled protocol does (a client
+ * websocket frame, the HTTP/2 preface, a binary byte after CONNECT or
+ * another upgrade), the rest is that protocol (state FG_HTTP_TUNNEL, kind
+ * in p->tunnel); anything else is parsed as HTTP/1, malformed or not.
  */
 #ifndef FG_L7_HTTP_H
 #define FG_L7_HTTP_H
@@ -81,6 +82,10 @@ struct fg_http_parser {
 	bool chunk_ext;
 	/* may the bytes after the last request be a tunnel (its kind)? */
 	enum fg_http_tunnel tunnel;
+	unsigned char sniff_n;		/* bytes of it compared so far */
+	unsigned char sniff_first;	/* the first of them */
+	bool sniff_off;			/* they are not the tunnel's start */
+	bool rl_bad;			/* nor an HTTP/1 request line */
 	unsigned char rl_part;		/* request line checked so far: part */
 	unsigned char rl_n;		/* and bytes into it */
 	char head[FG_HTTP_MAX_HEAD + 1];

@@ -375,6 +375,55 @@ static void test_no_tunnel(void **state)
 		     "GET a /chat ? h3|", -EBADMSG, 0);
 }
 
+/*
+ * After an upgrade, only the tunnelled protocol's own start opens it.
+ * Request lines fg_http rejects but lenient servers answer (Python's
+ * http.server serves each of these) stay malformed: were they a tunnel,
+ * the request would reach the server unchecked.
+ */
+static void test_tunnel_needs_its_start(void **state)
+{
+	static const struct {
+		const char *head;
+		const char *after;
+		size_t len;	/* 0: strlen(after) */
+	} cases[] = {
+		{ "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		  "\x0bGET /admin HTTP/1.1\r\n\r\n", 0 },
+		{ "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		  "GET\t/admin\tHTTP/1.1\r\n\r\n", 0 },
+		{ "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		  "GET  /admin HTTP/1.1\r\n\r\n", 0 },
+		/* 'A' + a masked length: a frame, but also "A" and a blank */
+		{ "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		  "A\x85/admin HTTP/1.1\r\n\r\n", 0 },
+		/* a continuation frame cannot come first; nor an unmasked one */
+		{ "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		  "\x80\x80", 0 },
+		{ "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+		  "\x81\x02hi", 0 },
+		{ "GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: upgrade\r\n\r\n",
+		  "GET /admin HTTP/1.01\r\n\r\n", 0 },
+		{ "GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: upgrade\r\n\r\n",
+		  "PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", 0 },
+		{ "CONNECT a:22 HTTP/1.1\r\n\r\n", "\x85GET /admin HTTP/1.1\r\n\r\n", 0 },
+		/* a text protocol through CONNECT is not told from HTTP */
+		{ "CONNECT a:22 HTTP/1.1\r\n\r\n", "SSH-2.0-OpenSSH_9.2\r\n", 0 },
+		{ "CONNECT a:22 HTTP/1.1\r\n\r\n", "\0\x16", 2 },
+	};
+	char want[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "%s", cases[i].head[0] == 'C' ?
+			 "CONNECT a  ? h0|" : strstr(cases[i].head, "ws") ?
+			 "GET  /ws ? h2|" : "GET  / ? h2|");
+		check_tunnel(cases[i].head, cases[i].after,
+			     cases[i].len ? cases[i].len : strlen(cases[i].after), want,
+			     -EBADMSG, 0);
+	}
+}
+
 static int refuse_cb(const struct fg_http_request *r, void *arg)
 {
 	fg_http_refuse_tunnel(arg);
@@ -407,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_tunnels),
 		cmocka_unit_test(test_no_tunnel),
+		cmocka_unit_test(test_tunnel_needs_its_start),
 		cmocka_unit_test(test_refused_tunnel),
 	};
 
