@@ -168,6 +168,12 @@ ok "plain rule unaffected" tcp_echo "$S4" 7000
 for a in "$S4" "$S6"; do
 	: >"$SLOG"
 	ok "tcp $a: denied flow is reset" insp deny "$a" 7100
+	# both ends: the server's recv() fails with ECONNRESET
+	if wait_until 3 grep -qx reset "$SLOG"; then
+		pass "tcp $a: the server is reset too"
+	else
+		fail "tcp $a: the server is reset too" "server log: $(tr '\n' ' ' <"$SLOG")"
+	fi
 	expect_match "tcp $a: payload before the deny was re-injected" \
 		"$(cat "$SLOG")" "hello"
 	if grep -q -e FGDENY -e after "$SLOG"; then
@@ -227,6 +233,8 @@ for a in "$C4" "$C6"; do
 done
 : >"$CLOG"
 CLIENT_NS=$NS_S ok "egress tcp: denied flow is reset" insp deny "$C4" 7200
+wait_until 3 grep -qx reset "$CLOG" && pass "egress tcp: the remote server is reset too" ||
+	fail "egress tcp: the remote server is reset too" "server log: $(tr '\n' ' ' <"$CLOG")"
 if grep -q -e FGDENY -e after "$CLOG"; then
 	fail "egress tcp: nothing from the deny on is delivered" "$(tr '\n' ' ' <"$CLOG")"
 else

@@ -7,8 +7,11 @@
 # `app: http` port is denied, monitor mode delivers and logs would_deny
 # (every denied request of a keep-alive connection),
 # inspect_failure open/closed with no inspector, a 30 MB download arrives
-# intact. Before that, with L4 rules and the byte-pattern test engine:
-# `flows` shows the app and inspection columns.
+# intact. Header conditions (user-agent glob, required x-api-key) with curl;
+# a websocket upgrade the rule allows tunnels (frames echoed through), a
+# bare Upgrade header does not (the frame is denied, and both the client
+# and the server see a reset). Before that, with L4 rules and the
+# byte-pattern test engine: `flows` shows the app and inspection columns.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/l7lib.sh"
 e2e_require_root
@@ -33,6 +36,109 @@ for port in 8080 8082; do
 	l7_wait_connect "$port"
 done
 srv_start "$NS_S" tcp 8081 && l7_wait_connect 8081 || e2e_finish
+
+cat >"$E2E_TMP/ws.py" <<'PY'
+# ws.py server PORT LOG: per connection, read request heads; answer one
+#   with "Upgrade" and "Connection: upgrade" 101 and then echo every byte
+#   (the tunnel), any other 404 (keep-alive). LOG: "upgrade PATH",
+#   "plain PATH", "tunnel N" per recv, "reset" when the peer resets.
+# ws.py client HOST PORT PATH CONNECTION: an Upgrade: websocket request
+#   (with "Connection: CONNECTION" unless it is "-"), then one masked text
+#   frame. Exit 0: 101 and the frame echoed; 3: the connection was reset
+#   or closed after the frame; 1: anything else.
+import os, socket, sys, threading
+mode = sys.argv[1]
+if mode == "server":
+    port, logf = int(sys.argv[2]), sys.argv[3]
+    lk = threading.Lock()
+    def log(m):
+        with lk, open(logf, "a") as f:
+            f.write(m + "\n")
+    def serve(c):
+        try:
+            while True:
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    d = c.recv(1)
+                    if not d:
+                        return
+                    head += d
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1]
+                hdrs = {}
+                for ln in lines[1:]:
+                    if ":" in ln:
+                        k, v = ln.split(":", 1)
+                        hdrs[k.strip().lower()] = v.strip().lower()
+                conn = [t.strip() for t in hdrs.get("connection", "").split(",")]
+                if "upgrade" in hdrs and "upgrade" in conn:
+                    log("upgrade " + path)
+                    c.sendall(b"HTTP/1.1 101 Switching Protocols\r\n"
+                              b"Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                    while True:
+                        d = c.recv(4096)
+                        if not d:
+                            return
+                        log("tunnel %d" % len(d))
+                        c.sendall(d)
+                log("plain " + path)
+                c.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        except ConnectionResetError:
+            log("reset")
+        finally:
+            c.close()
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", port))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+host, port, path, conn = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+s = socket.create_connection((host, port), timeout=3)
+req = "GET %s HTTP/1.1\r\nHost: ws.example\r\nUpgrade: websocket\r\n" % path
+if conn != "-":
+    req += "Connection: %s\r\n" % conn
+req += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+s.sendall(req.encode())
+resp = b""
+try:
+    while not resp.endswith(b"\r\n\r\n"):
+        d = s.recv(1)
+        if not d:
+            break
+        resp += d
+except OSError as e:
+    print("no answer:", type(e).__name__)
+if not resp.endswith(b"\r\n\r\n"):
+    sys.exit(1)
+status = resp.split(b" ")[1]
+key = os.urandom(4)
+frame = b"\x81\x85" + key + bytes(b ^ key[i % 4] for i, b in enumerate(b"hello"))
+s.sendall(frame)
+got = b""
+try:
+    while len(got) < len(frame):
+        d = s.recv(64)
+        if not d:
+            break
+        got += d
+except ConnectionResetError:
+    print("status", status, "reset")
+    sys.exit(3)
+except socket.timeout:
+    print("status", status, "timeout")
+    sys.exit(1)
+print("status", status, "got", got)
+if status == b"101" and got == frame:
+    sys.exit(0)
+sys.exit(3 if got == b"" else 1)
+PY
+WSLOG=$E2E_TMP/ws.log
+: >"$WSLOG"
+bg_start "$NS_S" python3 "$E2E_TMP/ws.py" server 8083 "$WSLOG"
+l7_wait_connect 8083
 
 cat >"$E2E_TMP/ka.py" <<'PY'
 # ka.py HOST PORT HOSTHDR PATH1 PATH2: two GETs on one HTTP/1.1 connection.
@@ -151,6 +257,23 @@ fg_stop TERM
     ports: [8081]
     app: http
     action: allow
+  - name: api-hdr
+    to: server
+    proto: tcp
+    ports: [8082]
+    app: http
+    http:
+      headers:
+        User-Agent: ["curl/*"]
+        x-api-key: "*"
+    action: allow
+  - name: ws
+    to: server
+    proto: tcp
+    ports: [8083]
+    app: http
+    http: {paths: ["/ws"]}
+    action: allow
 YAML
 l7_require_engine "$E2E_TMP/policy.yaml"
 
@@ -175,6 +298,52 @@ expect_eq "keep-alive: two allowed requests on one connection" "$?" 0
 no "non-HTTP payload to an app: http port denied" tcp_echo "$S4" 8081
 for i in 1 2 3; do dl_time "$S4" >>"$E2E_TMP/t_fg" || fail "30 MB download intact (sha256)" "try $i"; done
 [ "$(grep -c . "$E2E_TMP/t_fg")" -eq 3 ] && pass "30 MB download intact (sha256), 3 times"
+
+# header conditions: curl's User-Agent is "curl/<version>"
+api() { in_c curl -sf --max-time 4 "$@" "http://$S4:8082/ok/a.html"; }
+expect_eq "headers: user-agent glob and x-api-key present: served" \
+	"$(api -H 'X-Api-Key: k1')" "allowed page $$"
+no "headers: x-api-key missing: denied" api
+no "headers: user-agent not matching (Wget): denied" api -A "Wget/1.21" -H "X-Api-Key: k2"
+expect_event "event: user_agent in an allowed request's http fields" \
+	'.verdict == "allow" and .rule == "api-hdr" and (.http.user_agent // "" | startswith("curl/"))'
+expect_event "event: denied request without the key, its user_agent" \
+	'.verdict == "deny" and .dport == 8082 and (.http.user_agent // "" | startswith("curl/"))'
+expect_event "event: denied Wget request" \
+	'.verdict == "deny" and .http.user_agent == "Wget/1.21"'
+if grep -q -e '"k1"' -e '"k2"' -e 'X-Api-Key' "$EVENTS"; then
+	fail "events: the api key is not logged" "$(grep -e k1 -e k2 "$EVENTS" | head -n 1)"
+else
+	pass "events: the api key is not logged"
+fi
+
+# websocket: an allowed upgrade tunnels; the frames are echoed through
+ws() { in_c timeout 10 python3 "$E2E_TMP/ws.py" client "$S4" 8083 "$@"; }
+out=$(ws /ws "keep-alive, Upgrade")
+expect_eq "websocket: allowed upgrade, frame echoed through the tunnel" "$?" 0
+info "$out"
+expect_event "event: tunnel websocket on rule ws" \
+	'.verdict == "allow" and .rule == "ws" and .reason == "tunnel" and .tunnel == "websocket"'
+fl=$(l7_flows '.rule == "ws"')
+expect_eq "flows: the tunnelled flow is done (kernel fast path)" \
+	"$(jq -r '.[0].inspect' <<<"$fl")" "done"
+# a bare Upgrade header (no Connection: upgrade) opens nothing: the frame
+# is malformed HTTP, denied, and both ends are reset
+: >"$WSLOG"
+out=$(ws /ws -)
+expect_eq "websocket: bare Upgrade header, frame denied, client reset or closed" "$?" 3
+info "$out"
+expect_event "event: that frame is malformed, no tunnel" \
+	'.verdict == "deny" and .dport == 8083 and .reason == "malformed"'
+if wait_until 3 grep -qx reset "$WSLOG"; then
+	pass "websocket: the server saw the deny's reset too"
+else
+	fail "websocket: the server saw the deny's reset too" "server log: $(tr '\n' ' ' <"$WSLOG")"
+fi
+grep -q "^tunnel" "$WSLOG" && fail "websocket: no byte of the denied frame reached the server" "$(tr '\n' ' ' <"$WSLOG")" ||
+	pass "websocket: no byte of the denied frame reached the server"
+out=$(ws /other "Upgrade")
+expect_eq "websocket: upgrade to a path the rule does not allow is denied" "$?" 1
 
 fl=$(l7_flows '.rule == "web" and .responder.port == 8080')
 expect_match "flows: allowed HTTP flow shows app http" "$(jq -r '.[0].app' <<<"$fl")" '^http$'
