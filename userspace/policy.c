@@ -1169,6 +1169,12 @@ static bool is_alnum(unsigned char ch)
 	       (ch >= '0' && ch <= '9');
 }
 
+/* An RFC 9110 tchar: what methods and header names are made of. */
+static bool is_token_char(unsigned char ch)
+{
+	return is_alnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
 /* A character as a message shows it. */
 static const char *show_char(unsigned char ch, char *buf, size_t size)
 {
@@ -1249,7 +1255,6 @@ static bool check_name_pat(struct ctx *c, const struct fg_ynode *n, const char *
 /* An HTTP method: an RFC 9110 token, upper case (methods are case-sensitive). */
 static bool check_method_pat(struct ctx *c, const struct fg_ynode *n, struct fg_pat *out)
 {
-	static const char tchar[] = "!#$%&'*+-.^_`|~";
 	bool lower = false;
 	char up[PAT_METHOD_MAX + 1], cb[24];
 	size_t i;
@@ -1273,7 +1278,7 @@ static bool check_method_pat(struct ctx *c, const struct fg_ynode *n, struct fg_
 		if (ch >= 'a' && ch <= 'z') {
 			lower = true;
 			ch = (unsigned char)(ch - 'a' + 'A');
-		} else if (!is_alnum(ch) && (!ch || !strchr(tchar, ch))) {
+		} else if (!is_token_char(ch)) {
 			perr(c, n, "method '%s' contains %s (not an HTTP token character)",
 			     n->str, show_char(ch, cb, sizeof(cb)));
 			return false;
@@ -1512,7 +1517,6 @@ out:
 /* An HTTP field name: an RFC 9110 token. */
 static bool check_header_name(struct ctx *c, const struct fg_ynode *k)
 {
-	static const char tchar[] = "!#$%&'*+-.^_`|~";
 	char cb[24];
 	size_t i;
 
@@ -1525,16 +1529,12 @@ static bool check_header_name(struct ctx *c, const struct fg_ynode *k)
 		     k->str, k->n, PAT_HDR_NAME_MAX);
 		return false;
 	}
-	for (i = 0; i < k->n; i++) {
-		unsigned char ch = (unsigned char)k->str[i];
-
-		if (!is_alnum(ch) && (!ch || !strchr(tchar, ch))) {
-			perr(c, k, "header name '%s' contains %s (not an HTTP token character)",
-			     k->str, show_char(ch, cb, sizeof(cb)));
-			return false;
-		}
-	}
-	return true;
+	for (i = 0; i < k->n && is_token_char((unsigned char)k->str[i]); i++)
+		;
+	if (i < k->n)
+		perr(c, k, "header name '%s' contains %s (not an HTTP token character)",
+		     k->str, show_char((unsigned char)k->str[i], cb, sizeof(cb)));
+	return i == k->n;
 }
 
 /* headers: {user-agent: [...], x-api-key: "*"}: names compare without

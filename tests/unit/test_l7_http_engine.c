@@ -175,95 +175,94 @@ static const char ws_up[] =
 	"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 	"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
 /* a masked client text frame, "hi" */
-static const char ws_frame[] = "\x81\x82\x01\x02\x03\x04\x69\x6b";
+#define WS_FRAME "\x81\x82\x01\x02\x03\x04\x69\x6b"
+#define H2_PREFACE "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04"
+
+/* One connection: a request, then the bytes after it (when any). */
+struct tunnel_case {
+	const char *what;
+	const char *mode;
+	const char *req;
+	enum fg_insp_decision req_d;
+	const char *after;
+	size_t after_len;
+	enum fg_insp_decision after_d;
+	const char *logged;	/* an event has this */
+	bool tunnel;		/* and one says "tunnel" */
+};
+
+static const struct tunnel_case tunnel_cases[] = {
+	{ "websocket, the frame in a later packet", "protect", ws_up, FG_INSP_CONTINUE,
+	  WS_FRAME, sizeof(WS_FRAME) - 1, FG_INSP_ALLOW,
+	  "\"rule\":\"ws\",\"generation\":1,\"verdict\":\"allow\",\"reason\":\"tunnel\","
+	  "\"app\":\"http\",\"tunnel\":\"websocket\"", true },
+	{ "h2c, then the preface", "protect",
+	  "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+	  "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n", FG_INSP_CONTINUE,
+	  H2_PREFACE, sizeof(H2_PREFACE) - 1, FG_INSP_ALLOW, "\"tunnel\":\"h2c\"", true },
+	{ "CONNECT, then a TLS record", "protect",
+	  "CONNECT tunnel.example:443 HTTP/1.1\r\nHost: tunnel.example:443\r\n\r\n",
+	  FG_INSP_CONTINUE, "\x16\x03\x01\x02\x00\x01", 6, FG_INSP_ALLOW,
+	  "\"rule\":\"proxy\",\"generation\":1,\"verdict\":\"allow\",\"reason\":\"tunnel\","
+	  "\"app\":\"http\",\"tunnel\":\"connect\"", true },
+	/* the rule denies the upgrade request itself */
+	{ "upgrade to a denied path", "protect",
+	  "GET /admin HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+	  FG_INSP_DENY, NULL, 0, 0, "\"path\":\"/admin\"", false },
+	{ "CONNECT to a denied host", "protect", "CONNECT evil.example:443 HTTP/1.1\r\n\r\n",
+	  FG_INSP_DENY, NULL, 0, 0, "\"host\":\"evil.example\"", false },
+	{ "a bare Upgrade header", "protect", "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n",
+	  FG_INSP_CONTINUE, WS_FRAME, sizeof(WS_FRAME) - 1, FG_INSP_DENY,
+	  "\"reason\":\"malformed\"", false },
+	{ "a plain request, then the preface", "protect", "GET /ws HTTP/1.1\r\n\r\n",
+	  FG_INSP_CONTINUE, H2_PREFACE, sizeof(H2_PREFACE) - 1, FG_INSP_DENY,
+	  "\"reason\":\"malformed\"", false },
+	/* the server declined: the next request is HTTP/1 and arms nothing */
+	{ "declined upgrade, another request, a frame", "protect", ws_up, FG_INSP_CONTINUE,
+	  "GET /ws HTTP/1.1\r\nHost: a\r\n\r\n" WS_FRAME, 37, FG_INSP_DENY,
+	  "\"reason\":\"malformed\"", false },
+	/* monitor: a request that would be denied opens no tunnel; what
+	 * follows is logged as malformed, and delivered */
+	{ "monitor, would-deny upgrade", "monitor",
+	  "GET /other HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+	  FG_INSP_CONTINUE, WS_FRAME, sizeof(WS_FRAME) - 1, FG_INSP_ALLOW,
+	  "\"verdict\":\"would_deny\",\"reason\":\"malformed\"", false },
+};
 
 static void test_tunnels(void **state)
 {
-	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04";
-	static const char tls[] = "\x16\x03\x01\x02\x00\x01";
+	const struct tunnel_case *tc;
+	enum fg_insp_decision d;
 	struct conn c;
-	char both[512];
+	size_t i;
 
-	/* request, then the frame in a later packet */
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, ws_up), FG_INSP_CONTINUE);
-	assert_int_equal(conn_send(&c, ws_frame, sizeof(ws_frame) - 1), FG_INSP_ALLOW);
-	assert_true(logged(&c, "\"rule\":\"ws\",\"generation\":1,\"verdict\":\"allow\","
-			   "\"reason\":\"tunnel\",\"app\":\"http\",\"tunnel\":\"websocket\""));
-	conn_close(&c);
-
-	/* both in one packet */
-	conn_open(&c, "protect", tunnel_rules);
-	memcpy(both, ws_up, sizeof(ws_up) - 1);
-	memcpy(both + sizeof(ws_up) - 1, ws_frame, sizeof(ws_frame) - 1);
-	assert_int_equal(conn_send(&c, both, sizeof(ws_up) + sizeof(ws_frame) - 2),
-			 FG_INSP_ALLOW);
-	assert_true(logged(&c, "\"tunnel\":\"websocket\""));
-	conn_close(&c);
-
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, "
-				  "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA"
-				  "\r\n\r\n"), FG_INSP_CONTINUE);
-	assert_int_equal(conn_send(&c, preface, sizeof(preface) - 1), FG_INSP_ALLOW);
-	assert_true(logged(&c, "\"tunnel\":\"h2c\""));
-	conn_close(&c);
-
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, "CONNECT tunnel.example:443 HTTP/1.1\r\n"
-				  "Host: tunnel.example:443\r\n\r\n"), FG_INSP_CONTINUE);
-	assert_int_equal(conn_send(&c, tls, sizeof(tls) - 1), FG_INSP_ALLOW);
-	assert_true(logged(&c, "\"rule\":\"proxy\""));
-	assert_true(logged(&c, "\"tunnel\":\"connect\""));
-	conn_close(&c);
+	for (i = 0; i < sizeof(tunnel_cases) / sizeof(tunnel_cases[0]); i++) {
+		tc = &tunnel_cases[i];
+		conn_open(&c, tc->mode, tunnel_rules);
+		d = conn_str(&c, tc->req);
+		if (d == tc->req_d && tc->after)
+			d = conn_send(&c, tc->after, tc->after_len);
+		if (d != (tc->after ? tc->after_d : tc->req_d) || !logged(&c, tc->logged) ||
+		    logged(&c, "\"tunnel\"") != tc->tunnel)
+			fprintf(stderr, "%s: decision %d, events:\n%s\n", tc->what, d, c.ev);
+		assert_int_equal(d, tc->after ? tc->after_d : tc->req_d);
+		assert_true(logged(&c, tc->logged));
+		assert_int_equal(logged(&c, "\"tunnel\""), tc->tunnel);
+		conn_close(&c);
+	}
 }
 
-static void test_no_tunnel(void **state)
+/* The request and the frame in one packet. */
+static void test_tunnel_one_packet(void **state)
 {
+	char both[sizeof(ws_up) + sizeof(WS_FRAME)];
 	struct conn c;
 
-	/* the rule denies the upgrade request itself */
 	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, "GET /admin HTTP/1.1\r\nUpgrade: websocket\r\n"
-				  "Connection: upgrade\r\n\r\n"), FG_INSP_DENY);
-	conn_close(&c);
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, "CONNECT evil.example:443 HTTP/1.1\r\n\r\n"),
-			 FG_INSP_DENY);
-	conn_close(&c);
-
-	/* a bare Upgrade header opens nothing: the frame is malformed */
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"),
-			 FG_INSP_CONTINUE);
-	assert_int_equal(conn_send(&c, ws_frame, sizeof(ws_frame) - 1), FG_INSP_DENY);
-	assert_true(logged(&c, "\"reason\":\"malformed\""));
-	assert_false(logged(&c, "\"tunnel\""));
-	conn_close(&c);
-
-	/* a plain request, then the HTTP/2 preface */
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, "GET /ws HTTP/1.1\r\n\r\nPRI * HTTP/2.0\r\n\r\n"),
-			 FG_INSP_DENY);
-	assert_true(logged(&c, "\"reason\":\"malformed\""));
-	conn_close(&c);
-
-	/* the server declined the upgrade: the next request is HTTP/1, and
-	 * arms nothing, so a frame after it is malformed */
-	conn_open(&c, "protect", tunnel_rules);
-	assert_int_equal(conn_str(&c, ws_up), FG_INSP_CONTINUE);
-	assert_int_equal(conn_str(&c, "GET /ws HTTP/1.1\r\nHost: a\r\n\r\n"), FG_INSP_CONTINUE);
-	assert_int_equal(conn_send(&c, ws_frame, sizeof(ws_frame) - 1), FG_INSP_DENY);
-	conn_close(&c);
-
-	/* monitor mode: an upgrade request that would be denied opens no
-	 * tunnel; what follows is logged as malformed, and delivered */
-	conn_open(&c, "monitor", tunnel_rules);
-	assert_int_equal(conn_str(&c, "GET /other HTTP/1.1\r\nUpgrade: websocket\r\n"
-				  "Connection: upgrade\r\n\r\n"), FG_INSP_CONTINUE);
-	assert_int_equal(conn_send(&c, ws_frame, sizeof(ws_frame) - 1), FG_INSP_ALLOW);
-	assert_true(logged(&c, "\"verdict\":\"would_deny\",\"reason\":\"malformed\""));
-	assert_false(logged(&c, "\"tunnel\""));
+	memcpy(both, ws_up, sizeof(ws_up) - 1);
+	memcpy(both + sizeof(ws_up) - 1, WS_FRAME, sizeof(WS_FRAME) - 1);
+	assert_int_equal(conn_send(&c, both, sizeof(both) - 2), FG_INSP_ALLOW);
+	assert_true(logged(&c, "\"tunnel\":\"websocket\""));
 	conn_close(&c);
 }
 
@@ -272,7 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_tunnels),
-		cmocka_unit_test(test_no_tunnel),
+		cmocka_unit_test(test_tunnel_one_packet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,24 +108,25 @@ static void test_errors(void **state)
 	    "h.yaml:6:12: unknown key 'header' in http (expected one of: hosts, methods, paths, headers)");
 }
 
+/* A header block whose name (or value) is n times fill: too long. */
+static void too_long(bool name, size_t n, size_t max, int col)
+{
+	char block[1600], want[512], *fill;
+	int k;
+
+	k = snprintf(block, sizeof(block), name ? "{headers: {" : "{headers: {a: \"");
+	fill = block + k;
+	memset(fill, name ? 'n' : 'v', n);
+	snprintf(fill + n, sizeof(block) - k - n, name ? ": x}}" : "\"}}");
+	snprintf(want, sizeof(want), "h.yaml:6:%d: header %s '%.40s...' is too long (%zu characters, at most %zu)",
+		 col, name ? "name" : "value", fill, n, max);
+	bad(block, want);
+}
+
 static void test_limits(void **state)
 {
-	char block[1600], want[512];
-	int n;
-
-	/* values: 1024 characters at most; names: 128 */
-	n = snprintf(block, sizeof(block), "{headers: {a: \"");
-	memset(block + n, 'v', 1025);
-	snprintf(block + n + 1025, sizeof(block) - n - 1025, "\"}}");
-	snprintf(want, sizeof(want), "h.yaml:6:25: header value '%.40s...' is too long (1025 characters, at most 1024)",
-		 block + n);
-	bad(block, want);
-	n = snprintf(block, sizeof(block), "{headers: {");
-	memset(block + n, 'n', 129);
-	snprintf(block + n + 129, sizeof(block) - n - 129, ": x}}");
-	snprintf(want, sizeof(want), "h.yaml:6:22: header name '%.40s...' is too long (129 characters, at most 128)",
-		 block + n);
-	bad(block, want);
+	too_long(false, 1025, 1024, 25);
+	too_long(true, 129, 128, 22);
 }
 
 static bool hmatch(const char *pat, const char *v)
