@@ -1175,6 +1175,22 @@ static bool is_token_char(unsigned char ch)
 	return is_alnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
 }
 
+/* Not empty, and at most max long (unit: what the length counts). */
+static bool check_size(struct ctx *c, const struct fg_ynode *n, const char *what,
+		       const char *unit, size_t max)
+{
+	if (!n->n) {
+		perr(c, n, "an empty %s", what);
+		return false;
+	}
+	if (n->n > max) {
+		perr(c, n, "%s '%.40s...' is too long (%zu %s, at most %zu)",
+		     what, n->str, n->n, unit, max);
+		return false;
+	}
+	return true;
+}
+
 /* A character as a message shows it. */
 static const char *show_char(unsigned char ch, char *buf, size_t size)
 {
@@ -1361,15 +1377,8 @@ static bool check_alpn_pat(struct ctx *c, const struct fg_ynode *n)
 	char cb[24];
 	size_t i;
 
-	if (!n->n) {
-		perr(c, n, "an empty ALPN value");
+	if (!check_size(c, n, "ALPN value", "bytes", PAT_ALPN_MAX))
 		return false;
-	}
-	if (n->n > PAT_ALPN_MAX) {
-		perr(c, n, "ALPN value '%.40s...' is too long (%zu bytes, at most %d)",
-		     n->str, n->n, PAT_ALPN_MAX);
-		return false;
-	}
 	for (i = 0; i < n->n; i++) {
 		unsigned char ch = (unsigned char)n->str[i];
 
@@ -1520,15 +1529,8 @@ static bool check_header_name(struct ctx *c, const struct fg_ynode *k)
 	char cb[24];
 	size_t i;
 
-	if (!k->n) {
-		perr(c, k, "an empty header name");
+	if (!check_size(c, k, "header name", "characters", PAT_HDR_NAME_MAX))
 		return false;
-	}
-	if (k->n > PAT_HDR_NAME_MAX) {
-		perr(c, k, "header name '%.40s...' is too long (%zu characters, at most %d)",
-		     k->str, k->n, PAT_HDR_NAME_MAX);
-		return false;
-	}
 	for (i = 0; i < k->n && is_token_char((unsigned char)k->str[i]); i++)
 		;
 	if (i < k->n)
