@@ -80,7 +80,8 @@ expect_eq "inspector created its 4 veths (test precondition)" "$(inspector_veths
 ok "a running inspector holds its lock file" test -e "$LOCK"
 # A second inspector in the same namespace, on another interface, is
 # refused while the first runs, and takes nothing of the first's.
-in_s ip link add "${U}d0" type dummy && in_s ip link set "${U}d0" up
+in_s ip link add "${U}d0" link "$IF_S" type macvlan mode bridge &&
+	in_s ip link set "${U}d0" up
 out=$(in_s timeout 10 "$FG" run --iface "${U}d0" --policy "$E2E_TMP/policy.yaml" \
 	--xdp-mode none --socket "$E2E_TMP/sock2" "${INSP[@]}" 2>&1)
 rc=$?
