@@ -263,15 +263,19 @@ out:
 }
 
 /* One attach attempt in one mode, with a fresh skeleton each time: a failed
- * attempt may leave the object loaded for the other program type. */
+ * attempt may leave the object loaded for the other program type.
+ * *refused: the program loaded and the kernel refused the attach in mode m
+ * (another mode could work), as opposed to a failure of any mode. */
 static int xdp_try(struct fg_datapath *dp, struct fg_attachment *a,
-		   enum xdp_attach_mode m, char *why, size_t whylen)
+		   enum xdp_attach_mode m, bool *refused, char *why,
+		   size_t whylen)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts);
 	struct flowgate_xdp_bpf *skel = NULL;
 	struct xdp_program *prog;
 	int err;
 
+	*refused = false;
 	err = fg_dp_xdp_open(dp, &skel);
 	if (err) {
 		errf(why, whylen, "cannot open the XDP program: %s",
@@ -303,6 +307,7 @@ static int xdp_try(struct fg_datapath *dp, struct fg_attachment *a,
 			     libxdp_mode_name(m), strerror(-err));
 			goto out_prog;
 		}
+		*refused = true;
 		errf(why, whylen, "%s mode: %s%s", libxdp_mode_name(m),
 		     strerror(-err),
 		     err == -EOPNOTSUPP ? " (driver lacks native XDP?)" :
@@ -333,6 +338,7 @@ static int xdp_attach(struct fg_datapath *dp, struct fg_attachment *a,
 	enum xdp_attach_mode modes[2], dmode, got;
 	char why[2][160] = { "", "" };
 	struct xdp_multiprog *mp;
+	bool refused = false;
 	int i, n = 0, err;
 
 	err = xdp_check_existing(a, want, &dmode, errbuf, errlen);
@@ -356,12 +362,14 @@ static int xdp_attach(struct fg_datapath *dp, struct fg_attachment *a,
 	}
 
 	for (i = 0; i < n; i++) {
-		err = xdp_try(dp, a, modes[i], why[i], sizeof(why[i]));
+		err = xdp_try(dp, a, modes[i], &refused, why[i],
+			      sizeof(why[i]));
 		if (!err)
 			break;
 	}
-	if (err && no_generic && want == FG_XDP_AUTO &&
-	    modes[0] == XDP_MODE_NATIVE) {
+	/* Where auto would have tried generic next. */
+	if (err && refused && no_generic && want == FG_XDP_AUTO &&
+	    dmode == XDP_MODE_UNSPEC) {
 		errf(note, notelen, "%s", why[0]);
 		return 0;
 	}
