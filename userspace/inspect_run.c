@@ -163,9 +163,11 @@ static void no_ipv6(const char *ifname)
  * killed one (then replace them). The kernel drops the lock with its
  * owner; a clean exit also removes the file (ns_unlock), a killed owner's
  * is reused by the next one.
+ *
+ * NS_LOCK_TRIES bounds ns_lock's retries: each one means that another
+ * process removed the file between our open and our flock, which a lock
+ * holder does once.
  */
-/* Bounds the retries below: each one means another process removed the
- * file between our open and our flock, which a lock holder does once. */
 #define NS_LOCK_TRIES	8
 
 /*
