@@ -36,6 +36,8 @@
 /* A policy generation, shared by the flows that started under it. */
 struct l7_pol {
 	struct fg_policy *p;
+	struct fg_l7_limits lim;	/* the policy's `inspect`, else the
+					 * engine's */
 	__u32 gen;
 	__u32 n_fs;		/* failsafe rules before the policy's */
 	int refs;		/* atomic */
@@ -74,7 +76,7 @@ struct l7_flow {
 };
 
 struct fg_l7_engine {
-	struct fg_l7_limits lim;
+	struct fg_l7_limits lim;	/* where the policy sets none */
 	bool fail_open;
 	pthread_mutex_t pol_lock;	/* guards pol (the pointer) */
 	struct l7_pol *pol;
@@ -135,6 +137,18 @@ static struct l7_pol *pol_get(struct fg_l7_engine *e)
 	return pol;
 }
 
+/* Each field of set, else of dflt. */
+static struct fg_l7_limits limits(const struct fg_l7_limits *set,
+				  const struct fg_l7_limits *dflt)
+{
+	return (struct fg_l7_limits){
+		.max_flows = set->max_flows ?: dflt->max_flows,
+		.ident_bytes = set->ident_bytes ?: dflt->ident_bytes,
+		.ident_pkts = set->ident_pkts ?: dflt->ident_pkts,
+		.monitor_items = set->monitor_items ?: dflt->monitor_items,
+	};
+}
+
 void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 			     __u32 generation)
 {
@@ -150,6 +164,7 @@ void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 			return;
 		}
 		pol->p = p;
+		pol->lim = limits(&p->inspect, &e->lim);
 		pol->gen = generation;
 		pol->n_fs = (__u32)p->n_failsafe;
 		pol->refs = 1;
@@ -507,7 +522,7 @@ static enum fg_insp_decision item_verdict(struct fg_l7_engine *e,
 					  const struct l7_fields *x, bool final)
 {
 	if (allow || final || !monitor(f) ||
-	    f->would_deny >= e->lim.monitor_items)
+	    f->would_deny >= f->pol->lim.monitor_items)
 		return finish(e, f, pkt, allow, reason, x);
 	f->would_deny++;
 	stat_add(&e->st.would_deny, 1);
@@ -765,7 +780,7 @@ static enum fg_insp_decision ident_feed(struct fg_l7_engine *e,
 		return FG_INSP_CONTINUE;
 	f->fed[dir] += (__u32)len;
 	st = fg_l7_ident_feed(f->id, dir, data, len);
-	if (st == FG_IDENT_MORE && ++f->pkts >= e->lim.ident_pkts)
+	if (st == FG_IDENT_MORE && ++f->pkts >= f->pol->lim.ident_pkts)
 		st = fg_l7_ident_finish(f->id);
 	if (st == FG_IDENT_MORE)
 		return FG_INSP_CONTINUE;
@@ -860,7 +875,7 @@ static bool flow_keep_verdict(struct fg_l7_engine *e, struct l7_flow *f)
 {
 	if (f->phase != PH_FINAL ||
 	    __atomic_load_n(&e->st.verdicts_live, __ATOMIC_RELAXED) >=
-	    e->lim.max_flows)
+	    f->pol->lim.max_flows)
 		return false;
 	flow_release(f);
 	f->ended = true;
@@ -887,17 +902,19 @@ static void match_input(const struct fg_insp_pkt *pkt, struct fg_match_input *in
 static struct l7_flow *flow_new(struct fg_l7_engine *e,
 				const struct fg_insp_pkt *pkt)
 {
-	struct l7_pol *pol;
+	struct l7_pol *pol = pol_get(e);
 	struct l7_flow *f;
 
-	if (__atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED) >=
-	    e->lim.max_flows) {
-		stat_add(&e->st.table_full, 1);
-		return NULL;
-	}
-	pol = pol_get(e);
 	if (!pol)
 		return NULL;
+	/* The current policy's bound: state beyond a lowered one is kept
+	 * until its flows end, new flows wait for room. */
+	if (__atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED) >=
+	    pol->lim.max_flows) {
+		stat_add(&e->st.table_full, 1);
+		pol_put(pol);
+		return NULL;
+	}
 	f = calloc(1, sizeof(*f));
 	if (f)
 		f->id = malloc(sizeof(*f->id));
@@ -913,7 +930,7 @@ static struct l7_flow *flow_new(struct fg_l7_engine *e,
 	f->start_rule = fg_policy_match(pol->p, &f->in);
 	f->rule = f->start_rule;
 	f->phase = PH_IDENT;
-	fg_l7_ident_init(f->id, f->key.proto, e->lim.ident_bytes);
+	fg_l7_ident_init(f->id, f->key.proto, pol->lim.ident_bytes);
 	fg_tcp_stream_init(&f->stream[FG_DIR_ORIG], NULL);
 	fg_tcp_stream_init(&f->stream[FG_DIR_REPLY], NULL);
 	stat_add(&e->st.flows, 1);
@@ -1115,21 +1132,18 @@ void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out)
 int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,
 		     FILE *events, struct fg_l7_engine **out)
 {
+	static const struct fg_l7_limits dflt = {
+		.max_flows = FG_L7_DEF_MAX_FLOWS,
+		.ident_bytes = FG_L7_DEF_IDENT_BYTES,
+		.ident_pkts = FG_L7_DEF_IDENT_PKTS,
+		.monitor_items = FG_L7_DEF_MONITOR_ITEMS,
+	};
 	struct fg_l7_engine *e = calloc(1, sizeof(*e));
 	size_t i;
 
 	if (!e)
 		return -ENOMEM;
-	if (lim)
-		e->lim = *lim;
-	if (!e->lim.max_flows)
-		e->lim.max_flows = FG_L7_DEF_MAX_FLOWS;
-	if (!e->lim.ident_bytes)
-		e->lim.ident_bytes = FG_L7_DEF_IDENT_BYTES;
-	if (!e->lim.ident_pkts)
-		e->lim.ident_pkts = FG_L7_DEF_IDENT_PKTS;
-	if (!e->lim.monitor_items)
-		e->lim.monitor_items = FG_L7_DEF_MONITOR_ITEMS;
+	e->lim = limits(lim ? lim : &dflt, &dflt);
 	e->fail_open = fail_open;
 	e->events = events;
 	pthread_mutex_init(&e->pol_lock, NULL);

@@ -463,6 +463,7 @@ static enum int_res node_int(const struct fg_ynode *n, unsigned long long max,
 	return r == -ERANGE ? INT_BIG : r ? INT_NOT : INT_OK;
 }
 
+/* Inside a rule `inspect` is still reserved; at the top level it is a key. */
 static const char *const reserved_keys[] = { "inspect", "sensors" };
 
 struct field {
@@ -1755,61 +1756,113 @@ static int parse_failsafe(struct ctx *c, const struct field *f)
 	return 0;
 }
 
-static const char *const timeout_keys[] = {
-	"tcp_established", "tcp_syn", "tcp_closing", "udp", "icmp", "other",
+/* A key of a mapping of whole numbers (timeouts, inspect). */
+struct count_key {
+	const char *name;
+	unsigned long long min, max;
+	const char *unit, *units;	/* of 1, of more */
 };
 
-static void parse_timeouts(struct ctx *c, const struct field *tf)
+/*
+ * A mapping of whole numbers, each in its key's [min, max]: every error
+ * names the mapping (`what`, "timeout") and the key. slot[i] is set for
+ * keys present and valid; the others keep what they had.
+ */
+static void parse_counts(struct ctx *c, const struct field *mf, const char *what,
+			 const struct count_key *keys, __u32 *const *slot, size_t n)
 {
-	struct fg_timeouts *t = &c->p->timeouts;
-	__u32 *slot[] = {
-		&t->tcp_established, &t->tcp_syn, &t->tcp_closing,
-		&t->udp, &t->icmp, &t->other,
-	};
-	struct field f[ARRAY_SIZE(timeout_keys)];
+	struct field f[8];
+	char where[32];
 	size_t i;
 
-	if (!tf->val || !want_kind(c, tf->val, FG_Y_MAP, "'timeouts'"))
+	snprintf(where, sizeof(where), "'%s'", mf->name);
+	if (!mf->val || !want_kind(c, mf->val, FG_Y_MAP, where) || n > ARRAY_SIZE(f))
 		return;
-	init_fields(f, timeout_keys, ARRAY_SIZE(f));
-	map_fields(c, tf->val, f, ARRAY_SIZE(f), "timeouts");
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
+	for (i = 0; i < n; i++) {
+		f[i].name = keys[i].name;
+		f[i].key = f[i].val = NULL;
+	}
+	map_fields(c, mf->val, f, n, mf->name);
+	for (i = 0; i < n; i++) {
+		const struct count_key *k = &keys[i];
 		const struct fg_ynode *v = f[i].val;
-		unsigned long long s;
+		unsigned long long x;
 		char buf[128];
 
 		if (!v || v->kind == FG_Y_BAD)
 			continue;
-		switch (node_int(v, TIMEOUT_MAX, &s)) {
+		switch (node_int(v, k->max, &x)) {
 		case INT_OK:
-			if (s) {
-				*slot[i] = (__u32)s;
+			if (x >= k->min) {
+				*slot[i] = (__u32)x;
 				break;
 			}
 			/* fall through */
 		case INT_NEG:
-			perr(c, v, "timeout '%s' must be at least 1 second, not %s",
-			     f[i].name, v->str);
+			perr(c, v, "%s '%s' must be at least %llu %s, not %s", what,
+			     k->name, k->min, k->min == 1 ? k->unit : k->units, v->str);
 			break;
 		case INT_BIG:
-			perr(c, v, "timeout '%s' is too large (at most %llu seconds)",
-			     f[i].name, TIMEOUT_MAX);
+			perr(c, v, "%s '%s' is too large (at most %llu %s)", what,
+			     k->name, k->max, k->units);
 			break;
 		default:
-			perr(c, v, "timeout '%s' must be a whole number of seconds, not %s",
-			     f[i].name, describe(v, buf, sizeof(buf)));
+			perr(c, v, "%s '%s' must be a whole number of %s, not %s", what,
+			     k->name, k->units, describe(v, buf, sizeof(buf)));
 			break;
 		}
 	}
 }
 
+static void parse_timeouts(struct ctx *c, const struct field *tf)
+{
+	static const struct count_key keys[] = {
+		{ "tcp_established", 1, TIMEOUT_MAX, "second", "seconds" },
+		{ "tcp_syn", 1, TIMEOUT_MAX, "second", "seconds" },
+		{ "tcp_closing", 1, TIMEOUT_MAX, "second", "seconds" },
+		{ "udp", 1, TIMEOUT_MAX, "second", "seconds" },
+		{ "icmp", 1, TIMEOUT_MAX, "second", "seconds" },
+		{ "other", 1, TIMEOUT_MAX, "second", "seconds" },
+	};
+	struct fg_timeouts *t = &c->p->timeouts;
+	__u32 *const slot[] = {
+		&t->tcp_established, &t->tcp_syn, &t->tcp_closing,
+		&t->udp, &t->icmp, &t->other,
+	};
+
+	_Static_assert(ARRAY_SIZE(keys) == ARRAY_SIZE(slot), "a slot per key");
+	parse_counts(c, tf, "timeout", keys, slot, ARRAY_SIZE(keys));
+}
+
+/* inspect: the L7 engine's bounds (docs/policy.md "inspect"). */
+static void parse_inspect(struct ctx *c, const struct field *f)
+{
+	static const struct count_key keys[] = {
+		{ "max_flows", 1, FG_INSPECT_MAX_FLOWS, "flow", "flows" },
+		{ "ident_bytes", 1, FG_INSPECT_MAX_IDENT_BYTES, "byte", "bytes" },
+		{ "ident_packets", 1, FG_INSPECT_MAX_IDENT_PACKETS, "packet", "packets" },
+		{ "monitor_items", 1, FG_INSPECT_MAX_MONITOR_ITEMS, "item", "items" },
+	};
+	struct fg_l7_limits *l = &c->p->inspect;
+	__u32 *const slot[] = {
+		&l->max_flows, &l->ident_bytes, &l->ident_pkts, &l->monitor_items,
+	};
+
+	_Static_assert(ARRAY_SIZE(keys) == ARRAY_SIZE(slot), "a slot per key");
+	if (!f->val)
+		return;
+	c->p->inspect_line = f->key->line;
+	c->p->inspect_col = f->key->col;
+	parse_counts(c, f, "inspect", keys, slot, ARRAY_SIZE(keys));
+}
+
 static const char *const top_keys[] = {
 	"version", "default", "groups", "rules", "failsafe", "timeouts",
-	"mode", "inspect_failure",
+	"mode", "inspect_failure", "inspect",
 };
 enum {
 	TK_VERSION, TK_DEFAULT, TK_GROUPS, TK_RULES, TK_FAILSAFE, TK_TIMEOUTS,
-	TK_MODE, TK_INSPECT_FAILURE,
+	TK_MODE, TK_INSPECT_FAILURE, TK_INSPECT,
 };
 
 static int validate(struct ctx *c, const struct fg_ynode *root)
@@ -1837,6 +1890,7 @@ static int validate(struct ctx *c, const struct fg_ynode *root)
 	/* before rules: a rule without its own mode takes the policy's */
 	parse_mode(c, &f[TK_MODE], &c->p->mode, &c->p->mode_line, &c->p->mode_col);
 	parse_inspect_failure(c, &f[TK_INSPECT_FAILURE]);
+	parse_inspect(c, &f[TK_INSPECT]);
 	/* groups before rules whatever the file order: rules refer to them */
 	err = parse_groups(c, &f[TK_GROUPS]);
 	if (!err)

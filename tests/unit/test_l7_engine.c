@@ -463,6 +463,83 @@ static void test_monitor(void **state)
 	teardown_ctx(&c);
 }
 
+/* Three requests of t that monitor mode would deny. */
+static enum fg_insp_decision would_deny3(struct ctx *c, struct tflow *t)
+{
+	assert_int_equal(send_str(c, t, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(c, t, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	return send_str(c, t, "GET /n3 HTTP/1.1\r\nHost: a\r\n\r\n");
+}
+
+/* The policy's `inspect` bounds, on start and on reload. */
+static void test_policy_limits(void **state)
+{
+	const char *mon = "version: 1\ndefault: deny\nmode: monitor\n"
+			  "inspect: {max_flows: 2, monitor_items: 2}\nrules:\n"
+			  "  - {name: web, proto: tcp, ports: [80], app: http,"
+			  " http: {paths: [\"/ok\"]}, action: allow}\n";
+	const char *mon1 = "version: 1\ndefault: deny\nmode: monitor\n"
+			   "inspect: {max_flows: 1, monitor_items: 1}\nrules:\n"
+			   "  - {name: web, proto: tcp, ports: [80], app: http,"
+			   " http: {paths: [\"/ok\"]}, action: allow}\n";
+	const struct fg_l7_limits eng = { .monitor_items = 50 };
+	struct fg_diags d = { 0 };
+	struct fg_l7_stats st;
+	struct tflow t, u, v;
+	struct fg_policy *p;
+	struct ctx c;
+
+	/* the policy's monitor_items (2) wins over the engine's (50): the
+	 * third would-deny request allows the flow */
+	setup_policy(&c, mon, &eng);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(would_deny3(&c, &t), FG_INSP_ALLOW);
+	end(&c, &t);
+
+	/* t2 starts under it; a reload to max_flows 1, monitor_items 1 */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(fg_policy_parse("n.yaml", mon1, strlen(mon1), &p, &d), 0);
+	fg_l7_engine_set_policy(c.e, p, 8);
+	/* the lowered max_flows: t keeps its state, a new flow gets none
+	 * (inspect_failure closed) */
+	tflow_init(&u, IPPROTO_TCP, 80);
+	u.key.port_lo = htons(40001);
+	assert_int_equal(send_str(&c, &u, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_DENY);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.table_full, 1);
+	/* t finishes under the bounds it started with (2 items) */
+	assert_int_equal(send_str(&c, &t, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "GET /n3 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	end(&c, &t);
+	/* room again: a new flow runs under the new bound (1 item) */
+	tflow_init(&v, IPPROTO_TCP, 80);
+	v.key.port_lo = htons(40002);
+	assert_int_equal(send_str(&c, &v, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &v, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	end(&c, &v);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.would_deny, 3 + 3 + 2);
+	teardown_ctx(&c);
+
+	/* no `inspect` in the policy: the engine's bound (50) applies */
+	setup_policy(&c, "version: 1\ndefault: deny\nmode: monitor\nrules:\n"
+		     "  - {name: web, proto: tcp, ports: [80], app: http,"
+		     " http: {paths: [\"/ok\"]}, action: allow}\n", &eng);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(would_deny3(&c, &t), FG_INSP_CONTINUE);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 static void test_budget(void **state)
 {
 	const struct fg_l7_limits lim = { .ident_pkts = 3 };
@@ -796,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_dns_tcp_answers),
 		cmocka_unit_test(test_fallthrough),
 		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_policy_limits),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_tcp_order_and_state),
 		cmocka_unit_test(test_table_full),
