@@ -406,30 +406,19 @@ static bool any_of(const struct fg_pat_list *l, const char *v,
 	return false;
 }
 
-/* A GREASE ALPN value (RFC 8701: two equal bytes 0x?A): never chosen. */
-static bool alpn_grease(const char *v)
-{
-	const unsigned char *u = (const unsigned char *)v;
-
-	return u[0] && (u[0] & 0x0f) == 0x0a && u[1] == u[0] && !u[2];
-}
-
 /* Every ALPN value the client offers is listed: the server can only pick
- * one of those. No ALPN, or more than the parser keeps: cannot hold. */
+ * one of those (GREASE values, never chosen, the parser left out). No
+ * ALPN, or more than the parser keeps: cannot hold. */
 static bool alpn_holds(const struct fg_pat_list *l, const struct fg_tls_hello *h)
 {
-	unsigned int i, n = 0;
+	unsigned int i;
 
-	if (h->alpn_truncated)
+	if (h->alpn_truncated || !h->n_alpn)
 		return false;
-	for (i = 0; i < h->n_alpn; i++) {
-		if (alpn_grease(h->alpn[i]))
-			continue;
+	for (i = 0; i < h->n_alpn; i++)
 		if (!any_of(l, h->alpn[i], fg_pat_match_alpn))
 			return false;
-		n++;
-	}
-	return n > 0;
+	return true;
 }
 
 static bool version_holds(const struct fg_pat_list *l, __u16 version)
