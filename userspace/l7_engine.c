@@ -85,7 +85,15 @@ struct fg_l7_engine {
 	pthread_mutex_t locks[L7_STRIPES];
 	struct l7_flow *buckets[L7_BUCKETS];
 	__u32 sweep_next;		/* bucket the next sweep starts at */
+	struct l7_cand *cand;		/* the sweep's lookups of one bucket */
+	size_t cand_cap;
 	struct fg_l7_stats st;		/* atomics */
+};
+
+/* A flow the sweep asks the kernel about, its stripe unlocked. */
+struct l7_cand {
+	struct fg_flow_key key;
+	__u64 created_ns;
 };
 
 /* What an event says about the app's payload (at most one set). */
@@ -1051,25 +1059,109 @@ static void l7_flow_end(void *arg, const struct fg_flow_key *key)
 	pthread_mutex_unlock(lock);
 }
 
-/* Should the sweep free f (its stripe locked)? */
-static bool sweep_flow(struct fg_l7_engine *e, const struct l7_flow *f,
-		       __u64 now, fg_l7_flow_lookup_fn lookup,
-		       const struct fg_datapath *dp)
+/* Room for one more candidate (bucket b's stripe locked: the sweep thread
+ * alone uses e->cand). Without memory the flow waits for a later sweep. */
+static bool cand_room(struct fg_l7_engine *e, size_t n)
+{
+	size_t cap = e->cand_cap ? 2 * e->cand_cap : 16;
+	struct l7_cand *v;
+
+	if (n < e->cand_cap)
+		return true;
+	v = realloc(e->cand, cap * sizeof(*v));
+	if (!v)
+		return false;
+	e->cand = v;
+	e->cand_cap = cap;
+	return true;
+}
+
+/*
+ * Bucket b, its stripe locked: free stale flows, and list in e->cand the
+ * live ones to ask the kernel about (*n_cand; none without lookup).
+ * Returns the number freed.
+ */
+static unsigned int sweep_collect(struct fg_l7_engine *e, __u32 b, __u64 now,
+				  bool lookup, size_t *n_cand,
+				  unsigned int *seen)
+{
+	struct l7_flow **pp = &e->buckets[b], *f;
+	unsigned int freed = 0;
+
+	*n_cand = 0;
+	while ((f = *pp)) {
+		(*seen)++;
+		if (flow_stale(e, f, now)) {
+			*pp = f->next;
+			flow_free(e, f);
+			freed++;
+			continue;
+		}
+		if (lookup && !f->ended && cand_room(e, *n_cand))
+			e->cand[(*n_cand)++] = (struct l7_cand){
+				.key = f->key, .created_ns = f->created_ns,
+			};
+		pp = &f->next;
+	}
+	return freed;
+}
+
+/* Is the kernel flow of c gone, replaced by a newer one on its 5-tuple,
+ * or decided? A failed lookup says no: the state is kept. */
+static bool kernel_done(const struct l7_cand *c, fg_l7_flow_lookup_fn lookup,
+			const struct fg_datapath *dp)
 {
 	struct fg_flow kf;
-	int err;
+	int err = lookup(dp, &c->key, &kf);
 
-	if (flow_stale(e, f, now))
-		return true;
-	if (f->ended || !lookup)
-		return false;
-	err = lookup(dp, &f->key, &kf);
-	if (err == -ENOENT || (!err && (kf.created_ns != f->created_ns ||
-					kf.action != FG_ACTION_INSPECT))) {
-		stat_add(&e->st.swept_gone, 1);
-		return true;
+	return err == -ENOENT || (!err && (kf.created_ns != c->created_ns ||
+					   kf.action != FG_ACTION_INSPECT));
+}
+
+/* Free c's state if it still is the state looked up: between collect and
+ * now a worker may have replaced it (a new connection on the 5-tuple) or
+ * ended it. */
+static bool sweep_recheck(struct fg_l7_engine *e, __u32 b,
+			  const struct l7_cand *c)
+{
+	pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+	struct l7_flow **pp, *f;
+	bool freed = false;
+
+	pthread_mutex_lock(lock);
+	for (pp = &e->buckets[b]; (f = *pp); pp = &f->next) {
+		if (memcmp(&f->key, &c->key, sizeof(f->key)))
+			continue;
+		if (f->created_ns == c->created_ns && !f->ended) {
+			*pp = f->next;
+			flow_free(e, f);
+			stat_add(&e->st.swept_gone, 1);
+			freed = true;
+		}
+		break;	/* one state per key */
 	}
-	return false;	/* in inspection, or the lookup failed: keep */
+	pthread_mutex_unlock(lock);
+	return freed;
+}
+
+/* One bucket: the kernel lookups (syscalls) run with its stripe unlocked,
+ * so workers on the stripe never wait for them. */
+static unsigned int sweep_bucket(struct fg_l7_engine *e, __u32 b, __u64 now,
+				 fg_l7_flow_lookup_fn lookup,
+				 const struct fg_datapath *dp, unsigned int *seen)
+{
+	pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+	unsigned int freed;
+	size_t n, i;
+
+	pthread_mutex_lock(lock);
+	freed = sweep_collect(e, b, now, lookup != NULL, &n, seen);
+	pthread_mutex_unlock(lock);
+	for (i = 0; i < n; i++)
+		if (kernel_done(&e->cand[i], lookup, dp) &&
+		    sweep_recheck(e, b, &e->cand[i]))
+			freed++;
+	return freed;
 }
 
 unsigned int fg_l7_engine_sweep(struct fg_l7_engine *e, __u64 now,
@@ -1081,21 +1173,7 @@ unsigned int fg_l7_engine_sweep(struct fg_l7_engine *e, __u64 now,
 	__u32 b = e->sweep_next;
 
 	for (n = 0; n < L7_BUCKETS && seen < budget; n++) {
-		pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
-		struct l7_flow **pp = &e->buckets[b], *f;
-
-		pthread_mutex_lock(lock);
-		while ((f = *pp)) {
-			seen++;
-			if (sweep_flow(e, f, now, lookup, dp)) {
-				*pp = f->next;
-				flow_free(e, f);
-				freed++;
-				continue;
-			}
-			pp = &f->next;
-		}
-		pthread_mutex_unlock(lock);
+		freed += sweep_bucket(e, b, now, lookup, dp, &seen);
 		b = (b + 1) & (L7_BUCKETS - 1);
 	}
 	e->sweep_next = b;
@@ -1157,6 +1235,7 @@ void fg_l7_engine_free(struct fg_l7_engine *e)
 		}
 	}
 	pol_put(e->pol);
+	free(e->cand);
 	for (i = 0; i < L7_STRIPES; i++)
 		pthread_mutex_destroy(&e->locks[i]);
 	pthread_mutex_destroy(&e->ev_lock);

@@ -799,6 +799,82 @@ static void test_sweep(void **state)
 	teardown_ctx(&c);
 }
 
+/*
+ * The sweep's kernel lookup, made as a worker replaces the state looked
+ * up: a new connection on the same 5-tuple sends its first request from
+ * another thread (it would wait forever if the sweep held the stripe's
+ * lock), then the lookup says the old connection is gone.
+ */
+struct replace {
+	struct ctx *c;
+	struct tflow *t;
+	const char *req;
+	enum fg_insp_decision d;
+	int calls;
+	bool blocked;
+	pthread_t th;
+};
+
+static void *replace_worker(void *arg)
+{
+	struct replace *r = arg;
+
+	r->d = send_str(r->c, r->t, r->req);
+	return NULL;
+}
+
+static int replacing_lookup(const struct fg_datapath *dp,
+			    const struct fg_flow_key *k, struct fg_flow *out)
+{
+	struct replace *r = (struct replace *)dp;
+	struct timespec ts;
+
+	r->calls++;
+	tflow_init(r->t, IPPROTO_TCP, 80);	/* a newer kernel flow */
+	assert_int_equal(pthread_create(&r->th, NULL, replace_worker, r), 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	/* still running after 5 s: it waits for a lock the sweep holds
+	 * (joined after the sweep returns) */
+	r->blocked = pthread_timedjoin_np(r->th, NULL, &ts) != 0;
+	return -ENOENT;
+}
+
+static void test_sweep_recheck(void **state)
+{
+	const char *req = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+	struct fg_l7_stats st;
+	struct replace r;
+	struct tflow t;
+	struct ctx c;
+	unsigned int freed;
+
+	setup_policy(&c, web_policy, NULL);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	r = (struct replace){ .c = &c, .t = &t, .req = req };
+	freed = fg_l7_engine_sweep(c.e, mono_now(), FG_L7_SWEEP_BUDGET,
+				   replacing_lookup, (const struct fg_datapath *)&r);
+	if (r.blocked)
+		pthread_join(r.th, NULL);
+	assert_int_equal(r.calls, 1);
+	assert_false(r.blocked);	/* no lock held during the lookup */
+	assert_int_equal(r.d, FG_INSP_CONTINUE);
+	/* the old state went with its replacement (counted there); the new
+	 * connection's state is not the one looked up: kept */
+	assert_int_equal(freed, 0);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, 2);
+	assert_int_equal(st.flows_live, 1);
+	assert_int_equal(st.swept_gone, 1);
+	/* and in use: the next request goes on with it */
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, 2);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 /* A packet the worker read just before its flow's verdict was written. */
 static void test_late_packet(void **state)
 {
@@ -880,6 +956,7 @@ int main(void)
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_concurrent_directions),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_sweep_recheck),
 		cmocka_unit_test(test_late_packet),
 	};
 
