@@ -1759,17 +1759,18 @@ static int parse_failsafe(struct ctx *c, const struct field *f)
 /* A key of a mapping of whole numbers (timeouts, inspect). */
 struct count_key {
 	const char *name;
+	size_t off;			/* of its __u32 in struct fg_policy */
 	unsigned long long min, max;
 	const char *unit, *units;	/* of 1, of more */
 };
 
 /*
  * A mapping of whole numbers, each in its key's [min, max]: every error
- * names the mapping (`what`, "timeout") and the key. slot[i] is set for
- * keys present and valid; the others keep what they had.
+ * names the mapping (`what`, "timeout") and the key. The field of a key
+ * present and valid is set; the others keep what they had.
  */
 static void parse_counts(struct ctx *c, const struct field *mf, const char *what,
-			 const struct count_key *keys, __u32 *const *slot, size_t n)
+			 const struct count_key *keys, size_t n)
 {
 	struct field f[8];
 	char where[32];
@@ -1794,7 +1795,7 @@ static void parse_counts(struct ctx *c, const struct field *mf, const char *what
 		switch (node_int(v, k->max, &x)) {
 		case INT_OK:
 			if (x >= k->min) {
-				*slot[i] = (__u32)x;
+				*(__u32 *)((char *)c->p + k->off) = (__u32)x;
 				break;
 			}
 			/* fall through */
@@ -1814,46 +1815,30 @@ static void parse_counts(struct ctx *c, const struct field *mf, const char *what
 	}
 }
 
-static void parse_timeouts(struct ctx *c, const struct field *tf)
-{
-	static const struct count_key keys[] = {
-		{ "tcp_established", 1, TIMEOUT_MAX, "second", "seconds" },
-		{ "tcp_syn", 1, TIMEOUT_MAX, "second", "seconds" },
-		{ "tcp_closing", 1, TIMEOUT_MAX, "second", "seconds" },
-		{ "udp", 1, TIMEOUT_MAX, "second", "seconds" },
-		{ "icmp", 1, TIMEOUT_MAX, "second", "seconds" },
-		{ "other", 1, TIMEOUT_MAX, "second", "seconds" },
-	};
-	struct fg_timeouts *t = &c->p->timeouts;
-	__u32 *const slot[] = {
-		&t->tcp_established, &t->tcp_syn, &t->tcp_closing,
-		&t->udp, &t->icmp, &t->other,
-	};
-
-	_Static_assert(ARRAY_SIZE(keys) == ARRAY_SIZE(slot), "a slot per key");
-	parse_counts(c, tf, "timeout", keys, slot, ARRAY_SIZE(keys));
-}
+#define TIMEOUT_KEY(f) \
+	{ #f, offsetof(struct fg_policy, timeouts.f), 1, TIMEOUT_MAX, "second", "seconds" }
+static const struct count_key timeout_keys[] = {
+	TIMEOUT_KEY(tcp_established), TIMEOUT_KEY(tcp_syn), TIMEOUT_KEY(tcp_closing),
+	TIMEOUT_KEY(udp), TIMEOUT_KEY(icmp), TIMEOUT_KEY(other),
+};
 
 /* inspect: the L7 engine's bounds (docs/policy.md "inspect"). */
+#define INSPECT_KEY(name, f, max, unit) \
+	{ name, offsetof(struct fg_policy, inspect.f), 1, max, unit, unit "s" }
+static const struct count_key inspect_keys[] = {
+	INSPECT_KEY("max_flows", max_flows, FG_INSPECT_MAX_FLOWS, "flow"),
+	INSPECT_KEY("ident_bytes", ident_bytes, FG_INSPECT_MAX_IDENT_BYTES, "byte"),
+	INSPECT_KEY("ident_packets", ident_pkts, FG_INSPECT_MAX_IDENT_PACKETS, "packet"),
+	INSPECT_KEY("monitor_items", monitor_items, FG_INSPECT_MAX_MONITOR_ITEMS, "item"),
+};
+
 static void parse_inspect(struct ctx *c, const struct field *f)
 {
-	static const struct count_key keys[] = {
-		{ "max_flows", 1, FG_INSPECT_MAX_FLOWS, "flow", "flows" },
-		{ "ident_bytes", 1, FG_INSPECT_MAX_IDENT_BYTES, "byte", "bytes" },
-		{ "ident_packets", 1, FG_INSPECT_MAX_IDENT_PACKETS, "packet", "packets" },
-		{ "monitor_items", 1, FG_INSPECT_MAX_MONITOR_ITEMS, "item", "items" },
-	};
-	struct fg_l7_limits *l = &c->p->inspect;
-	__u32 *const slot[] = {
-		&l->max_flows, &l->ident_bytes, &l->ident_pkts, &l->monitor_items,
-	};
-
-	_Static_assert(ARRAY_SIZE(keys) == ARRAY_SIZE(slot), "a slot per key");
 	if (!f->val)
 		return;
 	c->p->inspect_line = f->key->line;
 	c->p->inspect_col = f->key->col;
-	parse_counts(c, f, "inspect", keys, slot, ARRAY_SIZE(keys));
+	parse_counts(c, f, "inspect", inspect_keys, ARRAY_SIZE(inspect_keys));
 }
 
 static const char *const top_keys[] = {
@@ -1898,7 +1883,8 @@ static int validate(struct ctx *c, const struct fg_ynode *root)
 	if (!err)
 		err = parse_failsafe(c, &f[TK_FAILSAFE]);
 	if (!err)
-		parse_timeouts(c, &f[TK_TIMEOUTS]);
+		parse_counts(c, &f[TK_TIMEOUTS], "timeout", timeout_keys,
+			     ARRAY_SIZE(timeout_keys));
 	return err;
 }
 
