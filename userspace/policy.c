@@ -1757,6 +1757,7 @@ static int parse_failsafe(struct ctx *c, const struct field *f)
 }
 
 /* A key of a mapping of whole numbers (timeouts, inspect). */
+#define COUNT_KEYS_MAX	8	/* keys in one such mapping */
 struct count_key {
 	const char *name;
 	size_t off;			/* of its __u32 in struct fg_policy */
@@ -1772,12 +1773,12 @@ struct count_key {
 static void parse_counts(struct ctx *c, const struct field *mf, const char *what,
 			 const struct count_key *keys, size_t n)
 {
-	struct field f[8];
+	struct field f[COUNT_KEYS_MAX];
 	char where[32];
 	size_t i;
 
 	snprintf(where, sizeof(where), "'%s'", mf->name);
-	if (!mf->val || !want_kind(c, mf->val, FG_Y_MAP, where) || n > ARRAY_SIZE(f))
+	if (!mf->val || !want_kind(c, mf->val, FG_Y_MAP, where))
 		return;
 	for (i = 0; i < n; i++) {
 		f[i].name = keys[i].name;
@@ -1831,6 +1832,8 @@ static const struct count_key inspect_keys[] = {
 	INSPECT_KEY("ident_packets", ident_pkts, FG_INSPECT_MAX_IDENT_PACKETS, "packet"),
 	INSPECT_KEY("monitor_items", monitor_items, FG_INSPECT_MAX_MONITOR_ITEMS, "item"),
 };
+_Static_assert(ARRAY_SIZE(timeout_keys) <= COUNT_KEYS_MAX &&
+	       ARRAY_SIZE(inspect_keys) <= COUNT_KEYS_MAX, "parse_counts' fields");
 
 static void parse_inspect(struct ctx *c, const struct field *f)
 {
