@@ -463,6 +463,83 @@ static void test_monitor(void **state)
 	teardown_ctx(&c);
 }
 
+/* Three requests of t that monitor mode would deny. */
+static enum fg_insp_decision would_deny3(struct ctx *c, struct tflow *t)
+{
+	assert_int_equal(send_str(c, t, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(c, t, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	return send_str(c, t, "GET /n3 HTTP/1.1\r\nHost: a\r\n\r\n");
+}
+
+/* The policy's `inspect` bounds, on start and on reload. */
+static void test_policy_limits(void **state)
+{
+	const char *mon = "version: 1\ndefault: deny\nmode: monitor\n"
+			  "inspect: {max_flows: 2, monitor_items: 2}\nrules:\n"
+			  "  - {name: web, proto: tcp, ports: [80], app: http,"
+			  " http: {paths: [\"/ok\"]}, action: allow}\n";
+	const char *mon1 = "version: 1\ndefault: deny\nmode: monitor\n"
+			   "inspect: {max_flows: 1, monitor_items: 1}\nrules:\n"
+			   "  - {name: web, proto: tcp, ports: [80], app: http,"
+			   " http: {paths: [\"/ok\"]}, action: allow}\n";
+	const struct fg_l7_limits eng = { .monitor_items = 50 };
+	struct fg_diags d = { 0 };
+	struct fg_l7_stats st;
+	struct tflow t, u, v;
+	struct fg_policy *p;
+	struct ctx c;
+
+	/* the policy's monitor_items (2) wins over the engine's (50): the
+	 * third would-deny request allows the flow */
+	setup_policy(&c, mon, &eng);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(would_deny3(&c, &t), FG_INSP_ALLOW);
+	end(&c, &t);
+
+	/* t2 starts under it; a reload to max_flows 1, monitor_items 1 */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(fg_policy_parse("n.yaml", mon1, strlen(mon1), &p, &d), 0);
+	fg_l7_engine_set_policy(c.e, p, 8);
+	/* the lowered max_flows: t keeps its state, a new flow gets none
+	 * (inspect_failure closed) */
+	tflow_init(&u, IPPROTO_TCP, 80);
+	u.key.port_lo = htons(40001);
+	assert_int_equal(send_str(&c, &u, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_DENY);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.table_full, 1);
+	/* t finishes under the bounds it started with (2 items) */
+	assert_int_equal(send_str(&c, &t, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "GET /n3 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	end(&c, &t);
+	/* room again: a new flow runs under the new bound (1 item) */
+	tflow_init(&v, IPPROTO_TCP, 80);
+	v.key.port_lo = htons(40002);
+	assert_int_equal(send_str(&c, &v, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &v, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	end(&c, &v);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.would_deny, 3 + 3 + 2);
+	teardown_ctx(&c);
+
+	/* no `inspect` in the policy: the engine's bound (50) applies */
+	setup_policy(&c, "version: 1\ndefault: deny\nmode: monitor\nrules:\n"
+		     "  - {name: web, proto: tcp, ports: [80], app: http,"
+		     " http: {paths: [\"/ok\"]}, action: allow}\n", &eng);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(would_deny3(&c, &t), FG_INSP_CONTINUE);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 static void test_budget(void **state)
 {
 	const struct fg_l7_limits lim = { .ident_pkts = 3 };
@@ -722,6 +799,82 @@ static void test_sweep(void **state)
 	teardown_ctx(&c);
 }
 
+/*
+ * The sweep's kernel lookup, made as a worker replaces the state looked
+ * up: a new connection on the same 5-tuple sends its first request from
+ * another thread (it would wait forever if the sweep held the stripe's
+ * lock), then the lookup says the old connection is gone.
+ */
+struct replace {
+	struct ctx *c;
+	struct tflow *t;
+	const char *req;
+	enum fg_insp_decision d;
+	int calls;
+	bool blocked;
+	pthread_t th;
+};
+
+static void *replace_worker(void *arg)
+{
+	struct replace *r = arg;
+
+	r->d = send_str(r->c, r->t, r->req);
+	return NULL;
+}
+
+static int replacing_lookup(const struct fg_datapath *dp,
+			    const struct fg_flow_key *k, struct fg_flow *out)
+{
+	struct replace *r = (struct replace *)dp;
+	struct timespec ts;
+
+	r->calls++;
+	tflow_init(r->t, IPPROTO_TCP, 80);	/* a newer kernel flow */
+	assert_int_equal(pthread_create(&r->th, NULL, replace_worker, r), 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	/* still running after 5 s: it waits for a lock the sweep holds
+	 * (joined after the sweep returns) */
+	r->blocked = pthread_timedjoin_np(r->th, NULL, &ts) != 0;
+	return -ENOENT;
+}
+
+static void test_sweep_recheck(void **state)
+{
+	const char *req = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+	struct fg_l7_stats st;
+	struct replace r;
+	struct tflow t;
+	struct ctx c;
+	unsigned int freed;
+
+	setup_policy(&c, web_policy, NULL);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	r = (struct replace){ .c = &c, .t = &t, .req = req };
+	freed = fg_l7_engine_sweep(c.e, mono_now(), FG_L7_SWEEP_BUDGET,
+				   replacing_lookup, (const struct fg_datapath *)&r);
+	if (r.blocked)
+		pthread_join(r.th, NULL);
+	assert_int_equal(r.calls, 1);
+	assert_false(r.blocked);	/* no lock held during the lookup */
+	assert_int_equal(r.d, FG_INSP_CONTINUE);
+	/* the old state went with its replacement (counted there); the new
+	 * connection's state is not the one looked up: kept */
+	assert_int_equal(freed, 0);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, 2);
+	assert_int_equal(st.flows_live, 1);
+	assert_int_equal(st.swept_gone, 1);
+	/* and in use: the next request goes on with it */
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, 2);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 /* A packet the worker read just before its flow's verdict was written. */
 static void test_late_packet(void **state)
 {
@@ -796,12 +949,14 @@ int main(void)
 		cmocka_unit_test(test_dns_tcp_answers),
 		cmocka_unit_test(test_fallthrough),
 		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_policy_limits),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_tcp_order_and_state),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_concurrent_directions),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_sweep_recheck),
 		cmocka_unit_test(test_late_packet),
 	};
 
