@@ -65,6 +65,8 @@ struct l7_flow {
 	bool ended;			/* verdict given, flow_end called: only
 					 * final is kept, for late packets */
 	__u32 pkts;			/* payload packets while identifying */
+	__u32 items;			/* requests/queries checked */
+	__u64 parsed;			/* bytes given to the app's parser */
 	__u8 phase;
 	__u8 app;			/* enum fg_app */
 	__u8 final;			/* enum fg_insp_decision, PH_FINAL */
@@ -155,6 +157,8 @@ static struct fg_l7_limits limits(const struct fg_l7_limits *set,
 		.ident_bytes = set->ident_bytes ?: dflt->ident_bytes,
 		.ident_pkts = set->ident_pkts ?: dflt->ident_pkts,
 		.monitor_items = set->monitor_items ?: dflt->monitor_items,
+		.budget_http = set->budget_http ?: dflt->budget_http,
+		.budget_dns = set->budget_dns ?: dflt->budget_dns,
 	};
 }
 
@@ -580,6 +584,7 @@ static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 {
 	enum l7_res res;
 
+	f->items++;
 	for (;;) {
 		const struct fg_rule *r;
 
@@ -624,13 +629,31 @@ static int on_request(const struct fg_http_request *req, void *arg)
 	return c->d != FG_INSP_CONTINUE;
 }
 
+/*
+ * inspect.budget: once f's parser has had the app's budget of bytes, and
+ * f stands between items (no request/query half read) after at least one
+ * that held, the flow is allowed for good: the rest in the kernel, later
+ * items unchecked (docs/policy.md says so).
+ */
+static enum fg_insp_decision budget(struct fg_l7_engine *e, struct l7_flow *f,
+				    const struct fg_insp_pkt *pkt,
+				    enum fg_insp_decision d, __u32 limit,
+				    bool between)
+{
+	if (d != FG_INSP_CONTINUE || !limit || f->parsed < limit ||
+	    !f->items || !between)
+		return d;
+	stat_add(&e->st.budget_spent, 1);
+	return finish(e, f, pkt, true, "budget", NULL);
+}
+
 static enum fg_insp_decision feed_http(struct fg_l7_engine *e,
 				       struct l7_flow *f,
 				       const struct fg_insp_pkt *pkt,
 				       const __u8 *data, size_t len)
 {
-	struct fg_http_parser *hp = f->parser;
 	struct item_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
+	struct fg_http_parser *hp = f->parser;
 	int err = fg_http_feed(hp, data, len, on_request, &c);
 
 	if (err < 0)	/* malformed or ambiguous: not this rule's http */
@@ -642,7 +665,9 @@ static enum fg_insp_decision feed_http(struct fg_l7_engine *e,
 
 		return finish(e, f, pkt, true, "tunnel", &x);
 	}
-	return c.d;
+	/* bytes held while a tunnel's start is undecided are no boundary */
+	return budget(e, f, pkt, c.d, f->pol->lim.budget_http,
+		      hp->state != FG_HTTP_HEAD || (!hp->len && !hp->rl_bad));
 }
 
 static enum fg_insp_decision feed_tls(struct fg_l7_engine *e,
@@ -696,7 +721,7 @@ static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
 
 	if (f->key.proto == IPPROTO_UDP) {
 		on_dns(data, len, &c);
-		return c.d;
+		return budget(e, f, pkt, c.d, f->pol->lim.budget_dns, true);
 	}
 	/* TCP: each direction has its own framing; the queries decide, the
 	 * answers are logged. */
@@ -704,7 +729,8 @@ static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
 			      len, on_dns, &c);
 	if (err < 0)
 		return finish(e, f, pkt, false, "malformed", NULL);
-	return c.d;
+	return budget(e, f, pkt, c.d, f->pol->lim.budget_dns,
+		      !((struct fg_dns_tcp *)f->parser + FG_DIR_ORIG)->hdr_len);
 }
 
 static enum fg_insp_decision feed_app(struct fg_l7_engine *e,
@@ -714,6 +740,7 @@ static enum fg_insp_decision feed_app(struct fg_l7_engine *e,
 {
 	if (!len)
 		return FG_INSP_CONTINUE;
+	f->parsed += len;
 	switch (f->phase) {
 	case PH_HTTP:
 		/* Requests only; the responses are forwarded as they are. */

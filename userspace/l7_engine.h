@@ -29,7 +29,7 @@
 	X(flows,	"flows")	/* flows that got state */	\
 	X(flows_live,	"flows_live")	/* with state now */		\
 	X(table_full,	"table_full")	/* refused: max_flows reached */ \
-	X(not_identified, "not_identified") /* budget spent */		\
+	X(not_identified, "not_identified") /* ident_bytes/packets spent */ \
 	X(fallthrough,	"fallthrough")	/* sent on to a later rule */	\
 	X(would_deny,	"would_deny")	/* monitor mode */		\
 	X(stream_conflict, "stream_conflict") /* TCP bytes that disagree \
@@ -41,7 +41,9 @@
 					   * for such packets */	\
 	X(swept_idle,	"swept_idle")	/* freed: idle past timeout */	\
 	X(swept_gone,	"swept_gone")	/* freed: kernel flow gone,	\
-					 * replaced or decided */
+					 * replaced or decided */	\
+	X(budget_spent,	"budget_spent")	/* allowed for good: the app's	\
+					 * inspect.budget read */
 
 #define FG_X_L7_FIELD(f, name) __u64 f;
 struct fg_l7_stats {

@@ -1918,6 +1918,8 @@ struct count_key {
 	size_t off;			/* of its __u32 in struct fg_policy */
 	unsigned long long min, max;
 	const char *unit, *units;	/* of 1, of more */
+	const struct count_key *sub;	/* a nested mapping of these, */
+	size_t n_sub;			/* instead of a number */
 };
 
 /*
@@ -1948,6 +1950,11 @@ static void parse_counts(struct ctx *c, const struct field *mf, const char *what
 
 		if (!v || v->kind == FG_Y_BAD)
 			continue;
+		if (k->sub) {
+			snprintf(buf, sizeof(buf), "%s %s", what, k->name);
+			parse_counts(c, &f[i], buf, k->sub, k->n_sub);
+			continue;
+		}
 		switch (node_int(v, k->max, &x)) {
 		case INT_OK:
 			if (x >= k->min) {
@@ -1972,23 +1979,32 @@ static void parse_counts(struct ctx *c, const struct field *mf, const char *what
 }
 
 #define TIMEOUT_KEY(f) \
-	{ #f, offsetof(struct fg_policy, timeouts.f), 1, TIMEOUT_MAX, "second", "seconds" }
+	{ .name = #f, .off = offsetof(struct fg_policy, timeouts.f), .min = 1, \
+	  .max = TIMEOUT_MAX, .unit = "second", .units = "seconds" }
 static const struct count_key timeout_keys[] = {
 	TIMEOUT_KEY(tcp_established), TIMEOUT_KEY(tcp_syn), TIMEOUT_KEY(tcp_closing),
 	TIMEOUT_KEY(udp), TIMEOUT_KEY(icmp), TIMEOUT_KEY(other),
 };
 
 /* inspect: the L7 engine's bounds (docs/policy.md "inspect"). */
-#define INSPECT_KEY(name, f, max, unit) \
-	{ name, offsetof(struct fg_policy, inspect.f), 1, max, unit, unit "s" }
+#define INSPECT_KEY(key, f, most, one) \
+	{ .name = key, .off = offsetof(struct fg_policy, inspect.f), .min = 1, \
+	  .max = most, .unit = one, .units = one "s" }
+/* inspect.budget: per app checked item by item (docs/policy.md). */
+static const struct count_key budget_keys[] = {
+	INSPECT_KEY("http", budget_http, FG_INSPECT_MAX_BUDGET, "byte"),
+	INSPECT_KEY("dns", budget_dns, FG_INSPECT_MAX_BUDGET, "byte"),
+};
 static const struct count_key inspect_keys[] = {
 	INSPECT_KEY("max_flows", max_flows, FG_INSPECT_MAX_FLOWS, "flow"),
 	INSPECT_KEY("ident_bytes", ident_bytes, FG_INSPECT_MAX_IDENT_BYTES, "byte"),
 	INSPECT_KEY("ident_packets", ident_pkts, FG_INSPECT_MAX_IDENT_PACKETS, "packet"),
 	INSPECT_KEY("monitor_items", monitor_items, FG_INSPECT_MAX_MONITOR_ITEMS, "item"),
+	{ "budget", .sub = budget_keys, .n_sub = ARRAY_SIZE(budget_keys) },
 };
 _Static_assert(ARRAY_SIZE(timeout_keys) <= COUNT_KEYS_MAX &&
-	       ARRAY_SIZE(inspect_keys) <= COUNT_KEYS_MAX, "parse_counts' fields");
+	       ARRAY_SIZE(inspect_keys) <= COUNT_KEYS_MAX &&
+	       ARRAY_SIZE(budget_keys) <= COUNT_KEYS_MAX, "parse_counts' fields");
 
 static void parse_inspect(struct ctx *c, const struct field *f)
 {

@@ -173,6 +173,11 @@ struct fg_l7_limits {
 	__u32 ident_pkts;	/* payload packets (both directions) to identify */
 	__u32 monitor_items;	/* would_deny requests/queries logged per flow
 				 * in monitor mode before it is allowed */
+	/* Per app checked item by item: payload bytes (both directions) read
+	 * from one flow, after which the flow is allowed for good at the next
+	 * boundary between items that all held (0: no budget). */
+	__u32 budget_http;
+	__u32 budget_dns;
 };
 
 struct fg_policy {
@@ -209,6 +214,7 @@ struct fg_policy {
 #define FG_INSPECT_MAX_IDENT_BYTES	(1u << 20)
 #define FG_INSPECT_MAX_IDENT_PACKETS	65536
 #define FG_INSPECT_MAX_MONITOR_ITEMS	65536
+#define FG_INSPECT_MAX_BUDGET		0xffffffffu
 
 /* Parse and validate a policy file. 0, or -EINVAL with diagnostics, or
  * another -errno (file unreadable: also reported in diagnostics). */

@@ -562,6 +562,92 @@ static void test_budget(void **state)
 	teardown_ctx(&c);
 }
 
+/* inspect.budget: after the app's bytes, at a boundary between requests or
+ * queries that held, the flow is allowed for good; never mid-request, never
+ * before one request was checked, and a denied request still denies. */
+static void test_app_budget(void **state)
+{
+	const char *pol = "version: 1\ndefault: deny\n"
+			  "inspect: {budget: {http: 60, dns: 1}}\nrules:\n"
+			  "  - {name: web, proto: tcp, ports: [80], app: http,"
+			  " http: {paths: [\"/ok*\"]}, action: allow}\n"
+			  "  - {name: dns, proto: tcp, ports: [53], app: dns,"
+			  " dns: {names: [\"*.corp.example\"]}, action: allow}\n";
+	const char *req = "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n";	/* 29 bytes */
+	struct fg_l7_stats st;
+	uint8_t q[300];
+	struct ctx c;
+	struct tflow t;
+	size_t nq;
+
+	setup_policy(&c, pol, NULL);
+	/* 29 + 29 bytes: under the budget, still inspected */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	/* past it, but inside a request head: not yet */
+	assert_int_equal(send_str(&c, &t, "GET /ok"), FG_INSP_CONTINUE);
+	/* that request completes and holds: allowed for good */
+	assert_int_equal(send_str(&c, &t, " HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	assert_true(events_have(&c, "\"reason\":\"budget\""));
+	end(&c, &t);
+
+	/* a denied request past the budget is denied, not allowed */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "GET /no HTTP/1.1\r\nHost: a\r\n"
+					  "X-Pad: 0123456789012345678901234567\r\n\r\n"),
+			 FG_INSP_DENY);
+	end(&c, &t);
+
+	/* a body read past the budget: allowed inside it (the request that
+	 * carries it held) */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, "POST /ok HTTP/1.1\r\nHost: a\r\n"
+					  "Content-Length: 100\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "0123456789012345678901234567890"),
+			 FG_INSP_ALLOW);
+	end(&c, &t);
+
+	/* DNS over TCP, budget 1 byte: the first query that holds decides */
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "host.corp.example", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, 5), FG_INSP_CONTINUE);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q + 5, nq - 5), FG_INSP_ALLOW);
+	end(&c, &t);
+	/* an answer before any query spends the budget, but no query was
+	 * checked: still inspected, and the query decides */
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "host.corp.example", true, true);
+	assert_int_equal(push(&c, &t, FG_DIR_REPLY, q, nq), FG_INSP_CONTINUE);
+	nq = l7_dns_msg(q, "evil.example.net", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_DENY);
+	end(&c, &t);
+	/* ... and a query that does not hold is denied */
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "evil.example.net", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_DENY);
+	end(&c, &t);
+
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.budget_spent, 3);
+	teardown_ctx(&c);
+
+	/* without a budget every request is checked, however many bytes */
+	setup_policy(&c, web_policy, NULL);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	for (nq = 0; nq < 50; nq++)
+		assert_int_equal(send_str(&c, &t, "GET /api/x HTTP/1.1\r\n"
+					  "Host: shop.example\r\n\r\n"),
+				 FG_INSP_CONTINUE);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.budget_spent, 0);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 static void test_tcp_order_and_state(void **state)
 {
 	const char *req = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
@@ -951,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_policy_limits),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_app_budget),
 		cmocka_unit_test(test_tcp_order_and_state),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),

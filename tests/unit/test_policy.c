@@ -654,6 +654,16 @@ static void test_inspect_limits(void **state)
 	fg_policy_free(p);
 	p = parse_ok(HDR "inspect: {}\n");
 	assert_int_equal(p->inspect.ident_pkts, 0);
+	assert_int_equal(p->inspect.budget_http, 0);
+	fg_policy_free(p);
+	/* per-app budgets, each optional */
+	p = parse_ok(HDR "inspect:\n  budget: {http: 1048576, dns: 4294967295}\n");
+	assert_int_equal(p->inspect.budget_http, 1048576);
+	assert_int_equal(p->inspect.budget_dns, 0xffffffffu);
+	fg_policy_free(p);
+	p = parse_ok(HDR "inspect:\n  budget:\n    dns: 512\n");
+	assert_int_equal(p->inspect.budget_http, 0);
+	assert_int_equal(p->inspect.budget_dns, 512);
 	fg_policy_free(p);
 }
 
@@ -664,11 +674,15 @@ static void test_err_inspect(void **state)
 	    { 3, 38, "inspect 'ident_bytes' must be at least 1 byte, not -1" },
 	    { 3, 57, "inspect 'ident_packets' is too large (at most 65536 packets)" },
 	    { 3, 79, "inspect 'monitor_items' must be a whole number of items, not 'x'" },
-	    { 3, 82, "unknown key 'max_flow' in inspect (expected one of: max_flows, ident_bytes, ident_packets, monitor_items)" });
+	    { 3, 82, "unknown key 'max_flow' in inspect (expected one of: max_flows, ident_bytes, ident_packets, monitor_items, budget)" });
 	BAD(HDR "inspect: {max_flows: 1048577, ident_bytes: \"64\", monitor_items: 1.5}\n",
 	    { 3, 22, "inspect 'max_flows' is too large (at most 1048576 flows)" },
 	    { 3, 44, "inspect 'ident_bytes' must be a whole number of bytes, not the string '64'" },
 	    { 3, 65, "inspect 'monitor_items' must be a whole number of items, not '1.5'" });
+	BAD(HDR "inspect:\n  budget: {http: 0, dns: 4294967296, tls: 5}\n",
+	    { 4, 18, "inspect budget 'http' must be at least 1 byte, not 0" },
+	    { 4, 26, "inspect budget 'dns' is too large (at most 4294967295 bytes)" },
+	    { 4, 38, "unknown key 'tls' in budget (expected one of: http, dns)" });
 	BAD(HDR "inspect: [max_flows]\n",
 	    { 3, 10, "'inspect' must be a mapping, not a list" });
 	BAD(HDR "inspect: {max_flows: 5, max_flows: 6}\n",
