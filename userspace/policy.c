@@ -1192,6 +1192,13 @@ static bool check_size(struct ctx *c, const struct fg_ynode *n, const char *what
 	return true;
 }
 
+static void ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
 /* A character as a message shows it. */
 static const char *show_char(unsigned char ch, char *buf, size_t size)
 {
@@ -1500,14 +1507,8 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 			err = -ENOMEM;
 			goto out;
 		}
-		if (type == PAT_NAME) {
-			char *t;
-
-			/* names compare without regard to case */
-			for (t = pat->text; *t; t++)
-				if (*t >= 'A' && *t <= 'Z')
-					*t = (char)(*t - 'A' + 'a');
-		}
+		if (type == PAT_NAME)	/* names compare without regard to case */
+			ascii_lower(pat->text);
 		pat->line = it->line;
 		pat->col = it->col;
 		if (!strtab_add(&seen, pat->text, i, &old)) {
@@ -1563,7 +1564,6 @@ static int parse_http_headers(struct ctx *c, const struct field *f,
 		const struct fg_ynode *k = &m->kids[2 * i];
 		struct fg_http_hdr_cond *h = &hc->headers[hc->n_headers];
 		struct field vf = { .key = k, .val = &m->kids[2 * i + 1] };
-		char *t;
 
 		if (k->kind == FG_Y_BAD)
 			continue;
@@ -1576,9 +1576,7 @@ static int parse_http_headers(struct ctx *c, const struct field *f,
 		h->name = strdup(k->str);
 		if (!h->name)
 			goto out_nomem;
-		for (t = h->name; *t; t++)
-			if (*t >= 'A' && *t <= 'Z')
-				*t = (char)(*t - 'A' + 'a');
+		ascii_lower(h->name);
 		if (!strtab_add(&seen, h->name, i, &old)) {
 			perr(c, k, "header '%s' is listed twice in 'headers' (first at %d:%d; names are not case-sensitive)",
 			     k->str, m->kids[2 * old].line, m->kids[2 * old].col);
