@@ -389,6 +389,9 @@ static void l7_adopt(struct daemon *d, struct fg_policy **p)
 			       strerror(-err), open ? "open" : "closed");
 			return;
 		}
+		/* --event-rate bounds its lines as it bounds the kernel's. */
+		fg_l7_engine_set_event_rate(d->l7, d->dp.ctl->event_rate,
+					    d->dp.ctl->event_burst);
 	}
 	fg_l7_engine_set_fail_open(d->l7, open);
 	fg_l7_engine_set_policy(d->l7, *p, d->cur.gen);
