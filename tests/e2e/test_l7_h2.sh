@@ -4,7 +4,8 @@
 # prior knowledge against nghttpd (h2c). A rule `app: grpc` lets a gRPC call
 # (content-type application/grpc) through and denies a plain HTTP/2 request
 # on the same port (app http2: the default decides); with `app: http2` the
-# plain request gets its page. Events and `flows` name the app.
+# plain request gets its page. Events and `flows` name the app. The server
+# side filters reverse paths strictly: re-injected frames pass it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/l7lib.sh"
 e2e_require_root
@@ -30,6 +31,13 @@ grpc_call() {
 		-H 'te: trailers' --data-binary '' "http://$S4:8080/pkg.Svc/Call"
 }
 
+# Strict reverse path filtering where the server receives: the frames the
+# inspector re-injects must arrive as from the client's veth, or the kernel
+# drops them (counted as IPReversePathFilter).
+in_s sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.default.rp_filter=1 \
+	"net.ipv4.conf.$IF_S.rp_filter=1"
+rp_drops() { in_s nstat -asz TcpExtIPReversePathFilter | awk '/IPReversePathFilter/ { print $2 }'; }
+
 # Harness check (no flowgate): both requests are answered.
 expect_eq "no firewall: h2 page served" "$(h2get /index.html)" "h2 page $$"
 expect_eq "no firewall: gRPC call answered over HTTP/2" "$(grpc_call)" "2 404"
@@ -50,6 +58,8 @@ expect_event "event: grpc allowed by its rule" \
 	'.verdict == "allow" and .rule == "rpc" and .app == "grpc"'
 expect_event "event: http2 denied by the default" \
 	'.verdict == "deny" and .rule == "default" and .app == "http2"'
+expect_cmp "re-injected requests reached the server" "$(l7_stat .inspector.tx)" -ge 1
+expect_eq "strict rp_filter dropped none of them" "$(rp_drops)" "0"
 fg_stop TERM
 
 sed 's/app: grpc/app: http2/' "$E2E_TMP/grpc.yaml" >"$E2E_TMP/h2.yaml"
