@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 
 #include "datapath.h"
+#include "insp_overload.h"
 #include "inspect.h"
 #include "netlink.h"
 #include "xsk_worker.h"
@@ -44,9 +45,14 @@ struct insp_thread {
 	char device[IF_NAMESIZE];
 	__u32 queue;
 	__u32 key;		/* fg_xsks key */
-	int cpu;
+	int cpu_asked;		/* --inspect-cpu's choice, -1: none */
+	int cpu;		/* pinned to it, -1: not pinned */
 	pthread_t thr;
 	bool started;
+	/* Hung-worker check, the heartbeat thread's own. */
+	__u64 seen_progress;	/* w.progress at its last change */
+	__u64 seen_ns;		/* when, or when the ring was last empty */
+	bool stalled;
 };
 
 struct fg_inspector {
@@ -80,19 +86,75 @@ void fg_insp_set_failure_open(struct fg_datapath *dp, bool open)
 				   __ATOMIC_RELEASE);
 }
 
-/* The heartbeat: alive, and overloaded if any worker ran out of frames. */
+/*
+ * A worker loops at least every FG_INSP_BEAT_PERIOD_MS (its poll timeout).
+ * One that made no progress for two periods while frames wait in its ring
+ * is hung (e.g. stuck in the engine), and counts as overloaded: the beat
+ * goes on, so the kernel applies inspect_failure at once instead of after
+ * FG_INSP_BEAT_TIMEOUT.
+ */
+#define STALL_NS	(2ULL * FG_INSP_BEAT_PERIOD_MS * 1000 * 1000)
+
+static bool worker_stalled(struct insp_thread *t, __u64 now)
+{
+	__u64 p = __atomic_load_n(&t->w.progress, __ATOMIC_RELAXED);
+
+	if (p != t->seen_progress || !fg_xsk_worker_rx_queued(&t->w)) {
+		t->seen_progress = p;
+		t->seen_ns = now;
+		t->stalled = false;
+		return false;
+	}
+	if (now - t->seen_ns <= STALL_NS)
+		return false;
+	if (!t->stalled) {
+		t->stalled = true;
+		t->w.st.stalls++;
+	}
+	return true;
+}
+
+static bool any_stalled(struct fg_inspector *in, __u64 now)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < in->n_t; i++)
+		any |= worker_stalled(&in->t[i], now);
+	return any;
+}
+
+static bool any_overloaded(const struct fg_inspector *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->n_t; i++)
+		if (__atomic_load_n(&in->t[i].w.overloaded, __ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
+/*
+ * The heartbeat: alive, and FG_INSP_OVERLOAD while any worker is
+ * overloaded or hung. Workers set the bit themselves when an episode
+ * begins (no wait for this thread); this thread is the one that clears it.
+ */
 static void *beat_main(void *arg)
 {
 	struct fg_inspector *in = arg;
+	__u32 *word = &in->dp->ctl->inspector;
 
 	while (!in->stop) {
-		__u32 v = FG_INSP_BEAT(mono_ns());
-		size_t i;
+		__u64 now = mono_ns();
+		bool over = any_stalled(in, now) | any_overloaded(in);
 
-		for (i = 0; i < in->n_t; i++)
-			if (in->t[i].w.overloaded)
-				v |= FG_INSP_OVERLOAD;
-		__atomic_store_n(&in->dp->ctl->inspector, v, __ATOMIC_RELEASE);
+		__atomic_store_n(word, FG_INSP_BEAT(now) |
+				 (over ? FG_INSP_OVERLOAD : 0),
+				 __ATOMIC_SEQ_CST);
+		/* A worker whose episode began after we looked may have set
+		 * the bit before our store wiped it: set it again. */
+		if (!over && any_overloaded(in))
+			fg_insp_overload_publish(word);
 		usleep(FG_INSP_BEAT_PERIOD_MS * 1000 / 2);
 	}
 	return NULL;
@@ -102,16 +164,98 @@ static void *worker_main(void *arg)
 {
 	struct insp_thread *t = arg;
 
-	if (t->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(t->cpu, &set);
-		/* Best effort: an offline CPU leaves the thread unpinned. */
-		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	}
 	fg_xsk_worker_loop(&t->w, &t->in->stop);
 	return NULL;
+}
+
+/* The CPUs this process may run on (online ones only: the kernel masks
+ * the affinity with the active CPUs). NULL on failure. */
+#define CPUS_MAX	4096
+
+static cpu_set_t *cpus_allowed(void)
+{
+	cpu_set_t *set = CPU_ALLOC(CPUS_MAX);
+
+	if (set && sched_getaffinity(0, CPU_ALLOC_SIZE(CPUS_MAX), set)) {
+		CPU_FREE(set);
+		return NULL;
+	}
+	return set;
+}
+
+static bool cpu_allowed(int cpu)
+{
+	cpu_set_t *set = cpus_allowed();
+	bool ok;
+
+	if (!set)
+		return false;
+	ok = cpu >= 0 && cpu < CPUS_MAX &&
+	     CPU_ISSET_S(cpu, CPU_ALLOC_SIZE(CPUS_MAX), set);
+	CPU_FREE(set);
+	return ok;
+}
+
+int fg_insp_cpu_check(int cpu, char *eb, size_t el)
+{
+	size_t sz = CPU_ALLOC_SIZE(CPUS_MAX), len = 0;
+	cpu_set_t *set = cpus_allowed();
+	int c, first = -1;
+
+	if (!set) {
+		snprintf(eb, el, "CPU %d: reading this process's CPUs: %s",
+			 cpu, strerror(errno));
+		return -EINVAL;
+	}
+	if (cpu >= 0 && cpu < CPUS_MAX && CPU_ISSET_S(cpu, sz, set)) {
+		CPU_FREE(set);
+		return 0;
+	}
+	len = snprintf(eb, el, "CPU %d is not online or not allowed for this "
+		       "process (allowed:", cpu);
+	/* The allowed set as ranges: " 0-3 6". */
+	for (c = 0; c <= CPUS_MAX && len < el; c++) {
+		bool in = c < CPUS_MAX && CPU_ISSET_S(c, sz, set);
+
+		if (in && first < 0)
+			first = c;
+		if (in || first < 0)
+			continue;
+		len += first == c - 1 ?
+		       snprintf(eb + len, el - len, " %d", first) :
+		       snprintf(eb + len, el - len, " %d-%d", first, c - 1);
+		first = -1;
+	}
+	if (len < el)
+		snprintf(eb + len, el - len, ")");
+	CPU_FREE(set);
+	return -EINVAL;
+}
+
+/* Start t's thread, on its CPU if it has one that is available; else
+ * unpinned (t->cpu -1: the queue stats say so, `run` logs it). */
+static int worker_create(struct insp_thread *t)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+
+	t->cpu = -1;
+	if (t->cpu_asked >= 0 && t->cpu_asked < CPU_SETSIZE &&
+	    cpu_allowed(t->cpu_asked) && !pthread_attr_init(&attr)) {
+		int err;
+
+		CPU_ZERO(&set);
+		CPU_SET(t->cpu_asked, &set);
+		err = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (!err)
+			err = pthread_create(&t->thr, &attr, worker_main, t);
+		pthread_attr_destroy(&attr);
+		if (!err) {
+			t->cpu = t->cpu_asked;
+			return 0;
+		}
+	}
+	return -pthread_create(&t->thr, NULL, worker_main, t);
 }
 
 /* Number of rx queues of a device (sysfs), at least 1. */
@@ -250,7 +394,8 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->key = key;
 	snprintf(t->device, sizeof(t->device), "%s", ifname);
 	t->queue = q;
-	t->cpu = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
+	t->cpu_asked = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
+	t->cpu = -1;
 	t->w.engine = &in->engine;
 	t->w.dp = in->dp;
 	t->w.vid = vid;
@@ -362,8 +507,7 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 		goto fail_map;
 
 	for (k = 0; k < in->n_t; k++) {
-		err = -pthread_create(&in->t[k].thr, NULL, worker_main,
-				      &in->t[k]);
+		err = worker_create(&in->t[k]);
 		if (err) {
 			snprintf(eb, el, "worker thread: %s", strerror(-err));
 			goto fail;
@@ -427,10 +571,8 @@ void fg_insp_stop(struct fg_inspector *in)
 static void kernel_stats(struct insp_thread *t)
 {
 	struct xdp_statistics xs;
-	socklen_t len = sizeof(xs);
 
-	if (!t->w.rx_xsk || getsockopt(fg_xsk_worker_rx_fd(&t->w), SOL_XDP,
-				       XDP_STATISTICS, &xs, &len))
+	if (fg_xsk_worker_xdp_stats(&t->w, &xs))
 		return;
 	t->w.st.k_rx_dropped = xs.rx_dropped;
 	t->w.st.k_rx_ring_full = xs.rx_ring_full;
@@ -505,6 +647,9 @@ int fg_insp_queue_stats(struct fg_inspector *in,
 		snprintf(out[k].device, sizeof(out[k].device), "%s",
 			 in->t[k].device);
 		out[k].queue = in->t[k].queue;
+		out[k].frames = FG_XSK_FRAMES;
+		out[k].cpu = in->t[k].cpu;
+		out[k].cpu_asked = in->t[k].cpu_asked;
 		out[k].st = in->t[k].w.st;
 	}
 	return (int)in->n_t;

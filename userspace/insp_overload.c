@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * insp_overload.c - overload of an inspector worker, with hysteresis.
+ *
+ * The kernel redirects payload of inspected flows into a worker's RX ring
+ * as long as the heartbeat says the inspector is alive and not overloaded.
+ * A full ring makes the kernel drop inside the redirect, where no BPF
+ * program sees it: inspect_failure would not apply and the loss would not
+ * be counted. So the worker flags itself before the ring is full (7/8),
+ * and whenever the kernel's loss counters moved, and the kernel applies
+ * inspect_failure, counted, to the packets that follow. Clearing waits for
+ * the ring to drain below half and for a quiet FG_INSP_OVERLOAD_HOLD_NS.
+ */
+#include "insp_overload.h"
+
+static bool load_hot(const struct fg_insp_overload *o,
+		     const struct fg_insp_load *l)
+{
+	return (__u64)l->rx_queued * 8 >= (__u64)l->rx_size * 7 ||
+	       l->k_drops > o->k_drops || l->no_frames;
+}
+
+bool fg_insp_overload_update(struct fg_insp_overload *o,
+			     const struct fg_insp_load *l, __u64 now_ns)
+{
+	bool was = o->on;
+
+	if (load_hot(o, l)) {
+		o->hot_ns = now_ns;
+		if (!o->on) {
+			o->on = true;
+			o->since_ns = now_ns;
+			o->events++;
+		}
+	} else if (o->on && (__u64)l->rx_queued * 2 < l->rx_size &&
+		   now_ns - o->hot_ns >= FG_INSP_OVERLOAD_HOLD_NS) {
+		o->on = false;
+		o->past_ns += now_ns - o->since_ns;
+	}
+	o->k_drops = l->k_drops;
+	return o->on != was;
+}
+
+__u64 fg_insp_overload_ns(const struct fg_insp_overload *o, __u64 now_ns)
+{
+	return o->past_ns + (o->on ? now_ns - o->since_ns : 0);
+}
+
+void fg_insp_overload_publish(__u32 *beat_word)
+{
+	__u32 v = __atomic_load_n(beat_word, __ATOMIC_SEQ_CST);
+
+	/* A failed exchange reloads v: retry until the bit is there or the
+	 * word went to 0 (the inspector is stopping). */
+	while (v && !(v & FG_INSP_OVERLOAD) &&
+	       !__atomic_compare_exchange_n(beat_word, &v,
+					    v | FG_INSP_OVERLOAD, false,
+					    __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST))
+		;
+}

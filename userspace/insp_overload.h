@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * insp_overload.h - when an inspector worker counts as overloaded, and how
+ * the bit reaches the kernel (see insp_overload.c). Internal to the
+ * inspector (xsk_worker.c, inspect_run.c) and its tests.
+ */
+#ifndef FG_INSP_OVERLOAD_H
+#define FG_INSP_OVERLOAD_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "flowgate.h"
+
+/* An episode lasts at least this long after its last cause, so a burst
+ * that flips the state every batch does not flap the kernel's view. */
+#define FG_INSP_OVERLOAD_HOLD_NS	(10 * 1000 * 1000ULL)
+
+/* One look at a worker's receive side. */
+struct fg_insp_load {
+	__u32 rx_queued;	/* frames waiting in the RX ring */
+	__u32 rx_size;		/* its slots */
+	__u64 k_drops;		/* the kernel's RX-side losses so far
+				 * (XDP_STATISTICS rx_dropped + rx_ring_full
+				 * + rx_fill_ring_empty_descs) */
+	bool no_frames;		/* no free frame and the fill ring empty */
+};
+
+/* A worker's overload state; zero-initialised is "not overloaded". */
+struct fg_insp_overload {
+	bool on;
+	__u64 k_drops;		/* at the previous look */
+	__u64 hot_ns;		/* last look that had a cause */
+	__u64 since_ns;		/* start of the current episode */
+	__u64 events;		/* episodes begun */
+	__u64 past_ns;		/* time in episodes that ended */
+};
+
+/*
+ * Update o with a look at time now_ns. Overloaded when the RX ring is at
+ * least 7/8 full, the kernel's loss counters rose since the previous look,
+ * or the worker has no frame to give the kernel; back to normal once the
+ * ring is under half full and no cause was seen for
+ * FG_INSP_OVERLOAD_HOLD_NS. Returns true when o->on changed.
+ */
+bool fg_insp_overload_update(struct fg_insp_overload *o,
+			     const struct fg_insp_load *l, __u64 now_ns);
+
+/* Time spent overloaded up to now_ns, the current episode included. */
+__u64 fg_insp_overload_ns(const struct fg_insp_overload *o, __u64 now_ns);
+
+/* Set FG_INSP_OVERLOAD in the heartbeat word (fg_ctl.inspector) unless it
+ * is 0 (no inspector: nothing to flag). Safe against concurrent writers. */
+void fg_insp_overload_publish(__u32 *beat_word);
+
+#endif /* FG_INSP_OVERLOAD_H */
