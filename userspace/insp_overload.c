@@ -13,10 +13,15 @@
  */
 #include "insp_overload.h"
 
+bool fg_insp_ring_hot(__u32 queued, __u32 size)
+{
+	return (__u64)queued * 8 >= (__u64)size * 7;
+}
+
 static bool load_hot(const struct fg_insp_overload *o,
 		     const struct fg_insp_load *l)
 {
-	return (__u64)l->rx_queued * 8 >= (__u64)l->rx_size * 7 ||
+	return fg_insp_ring_hot(l->rx_queued, l->rx_size) ||
 	       l->k_drops > o->k_drops || l->no_frames;
 }
 

@@ -46,6 +46,10 @@ struct fg_insp_overload {
 bool fg_insp_overload_update(struct fg_insp_overload *o,
 			     const struct fg_insp_load *l, __u64 now_ns);
 
+/* The rising threshold on its own: is a ring of size slots holding
+ * queued frames nearly full (7/8)? */
+bool fg_insp_ring_hot(__u32 queued, __u32 size);
+
 /* Time spent overloaded up to now_ns, the current episode included. */
 __u64 fg_insp_overload_ns(const struct fg_insp_overload *o, __u64 now_ns);
 

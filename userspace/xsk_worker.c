@@ -447,14 +447,14 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 /* How often the worker reads the kernel's loss counters (a syscall). */
 #define KSTATS_EVERY_NS	(1000 * 1000ULL)
 
-/* After a batch: is the worker keeping up? The kernel is told at once
+/* After a batch (or within one, see pass_once): is the worker keeping up? The kernel is told at once
  * when an episode begins (see insp_overload.c), the heartbeat thread
  * clears the bit once it ends. Also the frame gauges. */
 static void load_check(struct fg_xsk_worker *w)
 {
 	__u32 fill_free = xsk_prod_nb_free(&w->fill, FG_XSK_RING);
 	struct fg_insp_load l = {
-		.rx_queued = xsk_cons_nb_avail(&w->rx, FG_XSK_RING),
+		.rx_queued = fg_xsk_worker_rx_queued(w),
 		.rx_size = FG_XSK_RING,
 		.no_frames = !w->n_free && fill_free == FG_XSK_RING,
 	};
@@ -496,6 +496,12 @@ static __u32 pass_once(struct fg_xsk_worker *w)
 								 idx + i);
 
 		handle(w, d->addr, d->len);
+		/* A slow engine fills the ring within a batch: look as
+		 * soon as the kernel's view (it counts the batch as used
+		 * until released) crosses the threshold. */
+		if (!w->ov.on && fg_insp_ring_hot(fg_xsk_worker_rx_queued(w),
+						  FG_XSK_RING))
+			load_check(w);
 	}
 	if (n)
 		xsk_ring_cons__release(&w->rx, n);
