@@ -20,11 +20,14 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 
 #include "datapath.h"
@@ -258,14 +261,36 @@ static int worker_create(struct insp_thread *t)
 	return -pthread_create(&t->thr, NULL, worker_main, t);
 }
 
-/* Number of rx queues of a device (sysfs), at least 1. */
+/* Rx queues in use as the driver reports them (ethtool channels), 0 if it
+ * does not. Asked through a socket, so in this process's network
+ * namespace, where /sys may be another's (nsenter keeps the host's). */
+static __u32 rx_channels(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	err = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return err ? 0 : ch.rx_count + ch.combined_count;
+}
+
+/* Number of rx queues of a device, at least 1: ethtool's channels, else
+ * sysfs. */
 static __u32 rx_queues(const char *ifname)
 {
 	char path[64 + IF_NAMESIZE];
 	struct dirent *de;
-	__u32 n = 0;
+	__u32 n = rx_channels(ifname);
 	DIR *d;
 
+	if (n)
+		return n;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
 	d = opendir(path);
 	if (!d)
