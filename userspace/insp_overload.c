@@ -10,6 +10,8 @@
  * and whenever the kernel's loss counters moved, and the kernel applies
  * inspect_failure, counted, to the packets that follow. Clearing waits for
  * the ring to drain below half and for a quiet FG_INSP_OVERLOAD_HOLD_NS.
+ * The bit is set and cleared by whoever's state changes (struct
+ * fg_insp_flag), not on the heartbeat's 50 ms period.
  */
 #include "insp_overload.h"
 
@@ -63,4 +65,49 @@ void fg_insp_overload_publish(__u32 *beat_word)
 					    __ATOMIC_SEQ_CST,
 					    __ATOMIC_SEQ_CST))
 		;
+}
+
+static bool flag_held(struct fg_insp_flag *f)
+{
+	return __atomic_load_n(&f->refs, __ATOMIC_SEQ_CST) > 0;
+}
+
+static void bit_clear(__u32 *word)
+{
+	__u32 v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+
+	while ((v & FG_INSP_OVERLOAD) &&
+	       !__atomic_compare_exchange_n(word, &v, v & ~FG_INSP_OVERLOAD,
+					    false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST))
+		;
+}
+
+/* After refs changed: make the bit say whether anyone holds one. The last
+ * check catches a get that raced with our clear. */
+static void flag_sync(struct fg_insp_flag *f)
+{
+	if (!flag_held(f))
+		bit_clear(f->word);
+	if (flag_held(f))
+		fg_insp_overload_publish(f->word);
+}
+
+void fg_insp_flag_get(struct fg_insp_flag *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_SEQ_CST);
+	fg_insp_overload_publish(f->word);
+}
+
+void fg_insp_flag_put(struct fg_insp_flag *f)
+{
+	__atomic_sub_fetch(&f->refs, 1, __ATOMIC_SEQ_CST);
+	flag_sync(f);
+}
+
+void fg_insp_flag_beat(struct fg_insp_flag *f, __u32 beat)
+{
+	__atomic_store_n(f->word, beat | (flag_held(f) ? FG_INSP_OVERLOAD : 0),
+			 __ATOMIC_SEQ_CST);
+	flag_sync(f);
 }

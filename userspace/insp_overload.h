@@ -12,9 +12,10 @@
 
 #include "flowgate.h"
 
-/* An episode lasts at least this long after its last cause, so a burst
- * that flips the state every batch does not flap the kernel's view. */
-#define FG_INSP_OVERLOAD_HOLD_NS	(10 * 1000 * 1000ULL)
+/* An episode lasts at least this long after its last cause: a kernel
+ * loss is seen within it (the worker reads those counters every 1 ms).
+ * Short, since while the bit is set the worker gets no new frames. */
+#define FG_INSP_OVERLOAD_HOLD_NS	(1000 * 1000ULL)
 
 /* One look at a worker's receive side. */
 struct fg_insp_load {
@@ -56,5 +57,22 @@ __u64 fg_insp_overload_ns(const struct fg_insp_overload *o, __u64 now_ns);
 /* Set FG_INSP_OVERLOAD in the heartbeat word (fg_ctl.inspector) unless it
  * is 0 (no inspector: nothing to flag). Safe against concurrent writers. */
 void fg_insp_overload_publish(__u32 *beat_word);
+
+/*
+ * The kernel's overload bit as the workers and the heartbeat thread share
+ * it: set while anyone holds a reference (an overloaded worker, a hung one
+ * seen by the heartbeat). Each side changes refs first, then the bit, then
+ * checks refs again, so a concurrent get and put never leave the bit
+ * cleared while a reference is held.
+ */
+struct fg_insp_flag {
+	__u32 *word;		/* fg_ctl.inspector */
+	int refs;		/* atomic */
+};
+
+void fg_insp_flag_get(struct fg_insp_flag *f);
+void fg_insp_flag_put(struct fg_insp_flag *f);
+/* The heartbeat thread's store of a fresh beat (FG_INSP_BEAT(now)). */
+void fg_insp_flag_beat(struct fg_insp_flag *f, __u32 beat);
 
 #endif /* FG_INSP_OVERLOAD_H */

@@ -68,6 +68,7 @@ struct fg_inspector {
 	volatile int stop;
 	pthread_t beat;
 	bool beat_started;
+	struct fg_insp_flag flag;	/* the kernel's overload bit */
 	int lock_fd;		/* one inspector per network namespace */
 };
 
@@ -92,72 +93,47 @@ void fg_insp_set_failure_open(struct fg_datapath *dp, bool open)
 /*
  * A worker loops at least every FG_INSP_BEAT_PERIOD_MS (its poll timeout).
  * One that made no progress for two periods while frames wait in its ring
- * is hung (e.g. stuck in the engine), and counts as overloaded: the beat
- * goes on, so the kernel applies inspect_failure at once instead of after
+ * is hung (e.g. stuck in the engine): the heartbeat thread holds a
+ * reference on the overload bit for it until it moves again. The beat goes
+ * on, so the kernel applies inspect_failure at once instead of after
  * FG_INSP_BEAT_TIMEOUT.
  */
 #define STALL_NS	(2ULL * FG_INSP_BEAT_PERIOD_MS * 1000 * 1000)
 
-static bool worker_stalled(struct insp_thread *t, __u64 now)
+static void stall_check(struct fg_inspector *in, struct insp_thread *t,
+			__u64 now)
 {
 	__u64 p = __atomic_load_n(&t->w.progress, __ATOMIC_RELAXED);
 
 	if (p != t->seen_progress || !fg_xsk_worker_rx_queued(&t->w)) {
 		t->seen_progress = p;
 		t->seen_ns = now;
-		t->stalled = false;
-		return false;
+		if (t->stalled) {
+			t->stalled = false;
+			fg_insp_flag_put(&in->flag);
+		}
+		return;
 	}
-	if (now - t->seen_ns <= STALL_NS)
-		return false;
-	if (!t->stalled) {
+	if (now - t->seen_ns > STALL_NS && !t->stalled) {
 		t->stalled = true;
 		t->w.st.stalls++;
+		fg_insp_flag_get(&in->flag);
 	}
-	return true;
 }
 
-static bool any_stalled(struct fg_inspector *in, __u64 now)
-{
-	bool any = false;
-	size_t i;
-
-	for (i = 0; i < in->n_t; i++)
-		any |= worker_stalled(&in->t[i], now);
-	return any;
-}
-
-static bool any_overloaded(const struct fg_inspector *in)
-{
-	size_t i;
-
-	for (i = 0; i < in->n_t; i++)
-		if (__atomic_load_n(&in->t[i].w.overloaded, __ATOMIC_SEQ_CST))
-			return true;
-	return false;
-}
-
-/*
- * The heartbeat: alive, and FG_INSP_OVERLOAD while any worker is
- * overloaded or hung. Workers set the bit themselves when an episode
- * begins (no wait for this thread); this thread is the one that clears it.
- */
+/* The heartbeat: alive, and FG_INSP_OVERLOAD while anyone holds a
+ * reference on in->flag (workers take theirs without waiting for us). */
 static void *beat_main(void *arg)
 {
 	struct fg_inspector *in = arg;
-	__u32 *word = &in->dp->ctl->inspector;
 
 	while (!in->stop) {
 		__u64 now = mono_ns();
-		bool over = any_stalled(in, now) | any_overloaded(in);
+		size_t i;
 
-		__atomic_store_n(word, FG_INSP_BEAT(now) |
-				 (over ? FG_INSP_OVERLOAD : 0),
-				 __ATOMIC_SEQ_CST);
-		/* A worker whose episode began after we looked may have set
-		 * the bit before our store wiped it: set it again. */
-		if (!over && any_overloaded(in))
-			fg_insp_overload_publish(word);
+		for (i = 0; i < in->n_t; i++)
+			stall_check(in, &in->t[i], now);
+		fg_insp_flag_beat(&in->flag, FG_INSP_BEAT(now));
 		usleep(FG_INSP_BEAT_PERIOD_MS * 1000 / 2);
 	}
 	return NULL;
@@ -426,6 +402,7 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->w.vid = vid;
 	t->w.busy_poll = in->o.busy_poll;
 	t->w.bare = in->o.bare;
+	t->w.flag = &in->flag;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
 	if (err) {
 		snprintf(eb, el, "%s queue %u: %s: %s", ifname, q,
@@ -464,6 +441,7 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 	in->o = *o;
 	in->engine = *o->engine;
 	in->lock_fd = -1;
+	in->flag.word = &dp->ctl->inspector;
 	err = ns_lock(&in->lock_fd);
 	if (err) {
 		snprintf(eb, el, err == -EBUSY ?

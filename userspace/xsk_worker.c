@@ -447,9 +447,9 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 /* How often the worker reads the kernel's loss counters (a syscall). */
 #define KSTATS_EVERY_NS	(1000 * 1000ULL)
 
-/* After a batch (or within one, see pass_once): is the worker keeping up? The kernel is told at once
- * when an episode begins (see insp_overload.c), the heartbeat thread
- * clears the bit once it ends. Also the frame gauges. */
+/* After a batch (or within one, see pass_once): is the worker keeping up?
+ * The kernel learns it at once, both ways (insp_overload.c). Also the
+ * frame gauges. */
 static void load_check(struct fg_xsk_worker *w)
 {
 	__u32 fill_free = xsk_prod_nb_free(&w->fill, FG_XSK_RING);
@@ -472,9 +472,10 @@ static void load_check(struct fg_xsk_worker *w)
 	if (l.no_frames)
 		w->st.fill_empty++;
 	if (fg_insp_overload_update(&w->ov, &l, now)) {
-		__atomic_store_n(&w->overloaded, w->ov.on, __ATOMIC_SEQ_CST);
 		if (w->ov.on)
-			fg_insp_overload_publish(&w->dp->ctl->inspector);
+			fg_insp_flag_get(w->flag);
+		else
+			fg_insp_flag_put(w->flag);
 		w->st.overload_events = w->ov.events;
 	}
 	w->st.overload_ms = fg_insp_overload_ns(&w->ov, now) / 1000000;

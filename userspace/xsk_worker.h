@@ -48,11 +48,10 @@ struct fg_xsk_worker {
 	__u32 n_free;
 	__u32 tx_pending;	/* in the TX ring or the kernel */
 	bool tx_unsent;
-	/* Overload (insp_overload.c). The worker sets FG_INSP_OVERLOAD in
-	 * the heartbeat itself when an episode begins; the heartbeat thread
-	 * keeps it set while `overloaded` is, and clears it after. */
+	/* Overload (insp_overload.c): the worker holds a reference on the
+	 * kernel's overload bit for each of its episodes. */
+	struct fg_insp_flag *flag;	/* set before open */
 	struct fg_insp_overload ov;
-	bool overloaded;	/* atomic: read by the heartbeat thread */
 	__u64 k_look_ns;	/* last XDP_STATISTICS look */
 	__u64 k_drops;		/* its losses (fg_insp_load.k_drops) */
 	__u64 progress;		/* atomic: loop iterations, for the

@@ -3,8 +3,9 @@
  * test_insp_overload.c - when a worker counts as overloaded: ring
  * occupancy with hysteresis (7/8 up, 1/2 down), the kernel's loss counters,
  * running out of frames, the minimum hold; episode and time accounting;
- * and setting the bit in the heartbeat word.
+ * setting the bit in the heartbeat word, and the shared bit's references.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,7 +69,7 @@ static void test_kernel_drops(void **state)
 	 * empty ring (the worker drained it meanwhile). */
 	assert_true(look(&o, 0, 3, false, t + MS));
 	/* Same count: no new cause; off once the hold is over. */
-	assert_false(look(&o, 0, 3, false, t + 2 * MS));
+	assert_false(look(&o, 0, 3, false, t + MS + FG_INSP_OVERLOAD_HOLD_NS - 1));
 	assert_true(o.on);
 	assert_true(look(&o, 0, 3, false, t + MS + FG_INSP_OVERLOAD_HOLD_NS));
 	assert_false(o.on);
@@ -107,6 +108,74 @@ static void test_publish(void **state)
 	assert_int_equal(word, FG_INSP_BEAT(123456789ULL << 10) | FG_INSP_OVERLOAD);
 }
 
+static void test_flag(void **state)
+{
+	__u32 beat = FG_INSP_BEAT(987654321ULL << 8), word = beat;
+	struct fg_insp_flag f = { .word = &word };
+
+	fg_insp_flag_get(&f);
+	assert_int_equal(word, beat | FG_INSP_OVERLOAD);
+	fg_insp_flag_get(&f);		/* a second cause */
+	fg_insp_flag_put(&f);
+	assert_int_equal(word, beat | FG_INSP_OVERLOAD);
+	/* A fresh beat keeps the bit while a reference is held... */
+	fg_insp_flag_beat(&f, beat + 2);
+	assert_int_equal(word, (beat + 2) | FG_INSP_OVERLOAD);
+	/* ...and the last put clears it at once, not at the next beat. */
+	fg_insp_flag_put(&f);
+	assert_int_equal(word, beat + 2);
+	fg_insp_flag_beat(&f, beat + 4);
+	assert_int_equal(word, beat + 4);
+	/* Stopped (0): a get leaves the word alone. */
+	word = 0;
+	fg_insp_flag_get(&f);
+	assert_int_equal(word, 0);
+	fg_insp_flag_put(&f);
+	assert_int_equal(word, 0);
+}
+
+/* Two threads taking and dropping references concurrently: whatever the
+ * interleaving, once they stop the bit says whether one is still held. */
+struct churn {
+	struct fg_insp_flag *f;
+	int rounds;
+	bool keep;		/* end holding one */
+};
+
+static void *churn_main(void *arg)
+{
+	struct churn *c = arg;
+	int i;
+
+	for (i = 0; i < c->rounds; i++) {
+		fg_insp_flag_get(c->f);
+		fg_insp_flag_put(c->f);
+	}
+	if (c->keep)
+		fg_insp_flag_get(c->f);
+	return NULL;
+}
+
+static void test_flag_concurrent(void **state)
+{
+	__u32 beat = FG_INSP_BEAT(1ULL << 40), word = beat;
+	struct fg_insp_flag f = { .word = &word };
+	struct churn a = { &f, 1000000, false }, b = { &f, 1000000, true };
+	pthread_t ta, tb;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		b.keep = round == 1;
+		assert_int_equal(pthread_create(&ta, NULL, churn_main, &a), 0);
+		assert_int_equal(pthread_create(&tb, NULL, churn_main, &b), 0);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		assert_int_equal(word, beat | (b.keep ? FG_INSP_OVERLOAD : 0));
+	}
+	fg_insp_flag_put(&f);
+	assert_int_equal(word, beat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +183,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_drops),
 		cmocka_unit_test(test_no_frames),
 		cmocka_unit_test(test_publish),
+		cmocka_unit_test(test_flag),
+		cmocka_unit_test(test_flag_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
