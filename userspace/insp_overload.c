@@ -9,7 +9,10 @@
  * be counted. So the worker flags itself before the ring is full (7/8),
  * and whenever the kernel's loss counters moved, and the kernel applies
  * inspect_failure, counted, to the packets that follow. Clearing waits for
- * the ring to drain below half and for a quiet FG_INSP_OVERLOAD_HOLD_NS.
+ * the ring to drain below half: the worker still has work queued then, so
+ * it does not idle while the kernel refills the ring (no time-based hold:
+ * while the bit is set the worker gets no new frames, a hold would be
+ * throughput lost under a sustained flood).
  * The bit is set and cleared by whoever's state changes (struct
  * fg_insp_flag), not on the heartbeat's 50 ms period.
  */
@@ -33,14 +36,12 @@ bool fg_insp_overload_update(struct fg_insp_overload *o,
 	bool was = o->on;
 
 	if (load_hot(o, l)) {
-		o->hot_ns = now_ns;
 		if (!o->on) {
 			o->on = true;
 			o->since_ns = now_ns;
 			o->events++;
 		}
-	} else if (o->on && (__u64)l->rx_queued * 2 < l->rx_size &&
-		   now_ns - o->hot_ns >= FG_INSP_OVERLOAD_HOLD_NS) {
+	} else if (o->on && (__u64)l->rx_queued * 2 < l->rx_size) {
 		o->on = false;
 		o->past_ns += now_ns - o->since_ns;
 	}

@@ -12,11 +12,6 @@
 
 #include "flowgate.h"
 
-/* An episode lasts at least this long after its last cause: a kernel
- * loss is seen within it (the worker reads those counters every 1 ms).
- * Short, since while the bit is set the worker gets no new frames. */
-#define FG_INSP_OVERLOAD_HOLD_NS	(1000 * 1000ULL)
-
 /* One look at a worker's receive side. */
 struct fg_insp_load {
 	__u32 rx_queued;	/* frames waiting in the RX ring */
@@ -31,7 +26,6 @@ struct fg_insp_load {
 struct fg_insp_overload {
 	bool on;
 	__u64 k_drops;		/* at the previous look */
-	__u64 hot_ns;		/* last look that had a cause */
 	__u64 since_ns;		/* start of the current episode */
 	__u64 events;		/* episodes begun */
 	__u64 past_ns;		/* time in episodes that ended */
@@ -40,9 +34,9 @@ struct fg_insp_overload {
 /*
  * Update o with a look at time now_ns. Overloaded when the RX ring is at
  * least 7/8 full, the kernel's loss counters rose since the previous look,
- * or the worker has no frame to give the kernel; back to normal once the
- * ring is under half full and no cause was seen for
- * FG_INSP_OVERLOAD_HOLD_NS. Returns true when o->on changed.
+ * or the worker has no frame to give the kernel; back to normal at a look
+ * with the ring under half full and none of those. Returns true when o->on
+ * changed.
  */
 bool fg_insp_overload_update(struct fg_insp_overload *o,
 			     const struct fg_insp_load *l, __u64 now_ns);

@@ -2,7 +2,7 @@
 /*
  * test_insp_overload.c - when a worker counts as overloaded: ring
  * occupancy with hysteresis (7/8 up, 1/2 down), the kernel's loss counters,
- * running out of frames, the minimum hold; episode and time accounting;
+ * running out of frames; episode and time accounting;
  * setting the bit in the heartbeat word, and the shared bit's references.
  */
 #include <pthread.h>
@@ -38,25 +38,20 @@ static void test_occupancy(void **state)
 	assert_true(look(&o, RING * 7 / 8, 0, false, t + 2));
 	assert_true(o.on);
 	assert_int_equal(o.events, 1);
-	/* Between the thresholds, long after: stays on (hysteresis). */
+	/* Between the thresholds, however long: stays on (hysteresis). */
 	assert_false(look(&o, RING / 2, 0, false, t + 100 * MS));
-	assert_true(o.on);
-	/* Under half, but within the hold of the last cause: on. */
 	assert_false(look(&o, RING, 0, false, t + 200 * MS));
-	assert_false(look(&o, RING / 2 - 1, 0, false,
-			  t + 200 * MS + FG_INSP_OVERLOAD_HOLD_NS - 1));
 	assert_true(o.on);
-	/* Hold over: off. 200 ms + hold in the episode. */
-	assert_true(look(&o, RING / 2 - 1, 0, false,
-			 t + 200 * MS + FG_INSP_OVERLOAD_HOLD_NS));
+	/* Under half: off. 200 ms in the episode. */
+	assert_true(look(&o, RING / 2 - 1, 0, false, t + 200 * MS + 2));
 	assert_false(o.on);
-	assert_int_equal(fg_insp_overload_ns(&o, t + 999 * MS),
-			 200 * MS + FG_INSP_OVERLOAD_HOLD_NS - 2);
+	assert_int_equal(fg_insp_overload_ns(&o, t + 999 * MS), 200 * MS);
+	/* Between the thresholds from below: stays off. */
+	assert_false(look(&o, RING * 7 / 8 - 1, 0, false, t + 300 * MS));
 	/* A second episode counts, and its running time too. */
 	assert_true(look(&o, RING, 0, false, t + 1000 * MS));
 	assert_int_equal(o.events, 2);
-	assert_int_equal(fg_insp_overload_ns(&o, t + 1005 * MS),
-			 205 * MS + FG_INSP_OVERLOAD_HOLD_NS - 2);
+	assert_int_equal(fg_insp_overload_ns(&o, t + 1005 * MS), 205 * MS);
 }
 
 static void test_kernel_drops(void **state)
@@ -68,17 +63,18 @@ static void test_kernel_drops(void **state)
 	/* The kernel lost frames since the last look: on, even with an
 	 * empty ring (the worker drained it meanwhile). */
 	assert_true(look(&o, 0, 3, false, t + MS));
-	/* Same count: no new cause; off once the hold is over. */
-	assert_false(look(&o, 0, 3, false, t + MS + FG_INSP_OVERLOAD_HOLD_NS - 1));
+	assert_int_equal(o.events, 1);
+	/* Still rising, ring drained: stays on. */
+	assert_false(look(&o, 0, 9, false, t + 2 * MS));
 	assert_true(o.on);
-	assert_true(look(&o, 0, 3, false, t + MS + FG_INSP_OVERLOAD_HOLD_NS));
+	/* Same count, ring under half: off. */
+	assert_true(look(&o, 0, 9, false, t + 3 * MS));
 	assert_false(o.on);
+	/* Same count, ring between the thresholds: stays off. */
+	assert_false(look(&o, RING / 2, 9, false, t + 4 * MS));
 	/* Rising again: a new episode. */
-	assert_true(look(&o, 0, 4, false, t + 100 * MS));
+	assert_true(look(&o, 0, 10, false, t + 100 * MS));
 	assert_int_equal(o.events, 2);
-	/* Drops keep rising: the hold restarts each time. */
-	assert_false(look(&o, 0, 9, false, t + 100 * MS + FG_INSP_OVERLOAD_HOLD_NS));
-	assert_true(o.on);
 }
 
 static void test_no_frames(void **state)
@@ -88,9 +84,10 @@ static void test_no_frames(void **state)
 	assert_true(look(&o, 0, 0, true, MS));
 	assert_false(look(&o, 0, 0, true, 100 * MS));
 	assert_true(o.on);
-	assert_true(look(&o, 0, 0, false, 100 * MS + FG_INSP_OVERLOAD_HOLD_NS));
+	assert_true(look(&o, 0, 0, false, 101 * MS));
 	assert_false(o.on);
 	assert_int_equal(o.events, 1);
+	assert_int_equal(fg_insp_overload_ns(&o, 500 * MS), 100 * MS);
 }
 
 static void test_publish(void **state)
