@@ -140,6 +140,11 @@ $(BUILD)/fuzz/fuzz_l7_engine: tests/fuzz/fuzz_l7_engine.c $(FUZZ_ENGINE) $(USER_
 	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(FUZZ_ENGINE) \
 		-lyaml -lnettle -lnghttp2 -lbpf
 
+# fuzz_inspect_pkt: the inspector's frame parser and RST builder.
+$(BUILD)/fuzz/fuzz_inspect_pkt: tests/fuzz/fuzz_inspect_pkt.c userspace/inspect_pkt.c $(USER_HDRS) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(CPPFLAGS) -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< userspace/inspect_pkt.c
+
 test: $(FUZZ_BINS)
 test-fuzz: $(FUZZ_BINS)
 	tests/run.sh fuzz

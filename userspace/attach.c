@@ -263,15 +263,19 @@ out:
 }
 
 /* One attach attempt in one mode, with a fresh skeleton each time: a failed
- * attempt may leave the object loaded for the other program type. */
+ * attempt may leave the object loaded for the other program type.
+ * *refused: the program loaded and the kernel refused the attach in mode m
+ * (another mode could work), as opposed to a failure of any mode. */
 static int xdp_try(struct fg_datapath *dp, struct fg_attachment *a,
-		   enum xdp_attach_mode m, char *why, size_t whylen)
+		   enum xdp_attach_mode m, bool *refused, char *why,
+		   size_t whylen)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts);
 	struct flowgate_xdp_bpf *skel = NULL;
 	struct xdp_program *prog;
 	int err;
 
+	*refused = false;
 	err = fg_dp_xdp_open(dp, &skel);
 	if (err) {
 		errf(why, whylen, "cannot open the XDP program: %s",
@@ -303,6 +307,7 @@ static int xdp_try(struct fg_datapath *dp, struct fg_attachment *a,
 			     libxdp_mode_name(m), strerror(-err));
 			goto out_prog;
 		}
+		*refused = true;
 		errf(why, whylen, "%s mode: %s%s", libxdp_mode_name(m),
 		     strerror(-err),
 		     err == -EOPNOTSUPP ? " (driver lacks native XDP?)" :
@@ -321,18 +326,29 @@ out_skel:
 	return err;
 }
 
+/*
+ * Attach XDP in mode `want`. With no_generic, where FG_XDP_AUTO would fall
+ * back to generic XDP it attaches nothing instead, returns 0 with a->mode
+ * left FG_XDP_NONE, and `note` says why.
+ */
 static int xdp_attach(struct fg_datapath *dp, struct fg_attachment *a,
-		      enum fg_xdp_mode want, char *errbuf, size_t errlen)
+		      enum fg_xdp_mode want, bool no_generic, char *note,
+		      size_t notelen, char *errbuf, size_t errlen)
 {
 	enum xdp_attach_mode modes[2], dmode, got;
 	char why[2][160] = { "", "" };
 	struct xdp_multiprog *mp;
+	bool refused = false;
 	int i, n = 0, err;
 
 	err = xdp_check_existing(a, want, &dmode, errbuf, errlen);
 	if (err)
 		return err;
 
+	if (no_generic && dmode == XDP_MODE_SKB) {
+		errf(note, notelen, "its libxdp dispatcher runs in generic mode");
+		return 0;
+	}
 	if (dmode != XDP_MODE_UNSPEC)
 		modes[n++] = dmode;	/* join the existing dispatcher */
 	else if (want == FG_XDP_NATIVE)
@@ -341,13 +357,21 @@ static int xdp_attach(struct fg_datapath *dp, struct fg_attachment *a,
 		modes[n++] = XDP_MODE_SKB;
 	else {
 		modes[n++] = XDP_MODE_NATIVE;
-		modes[n++] = XDP_MODE_SKB;
+		if (!no_generic)
+			modes[n++] = XDP_MODE_SKB;
 	}
 
 	for (i = 0; i < n; i++) {
-		err = xdp_try(dp, a, modes[i], why[i], sizeof(why[i]));
+		err = xdp_try(dp, a, modes[i], &refused, why[i],
+			      sizeof(why[i]));
 		if (!err)
 			break;
+	}
+	/* Where auto would have tried generic next. */
+	if (err && refused && no_generic && want == FG_XDP_AUTO &&
+	    dmode == XDP_MODE_UNSPEC) {
+		errf(note, notelen, "%s", why[0]);
+		return 0;
 	}
 	if (err) {
 		if (n == 2)
@@ -607,22 +631,27 @@ out_undo:
 /* Attach / detach                                                          */
 /* ------------------------------------------------------------------------ */
 
-int fg_attach(struct fg_datapath *dp, const char *ifname,
-	      enum fg_xdp_mode mode, struct fg_attachment *out,
-	      char *errbuf, size_t errlen)
+static int attach(struct fg_datapath *dp, const char *ifname,
+		  enum fg_xdp_mode mode, bool no_generic,
+		  struct fg_attachment *out, char *note, size_t notelen,
+		  char *errbuf, size_t errlen)
 {
 	struct fg_link link;
 	int err;
 
 	if (errbuf && errlen)
 		errbuf[0] = '\0';
+	if (note && notelen)
+		note[0] = '\0';
 	if (!dp || !ifname || !out) {
 		errf(errbuf, errlen, "invalid arguments");
 		return -EINVAL;
 	}
 	memset(out, 0, sizeof(*out));
-	if ((unsigned int)mode > FG_XDP_NONE) {
-		errf(errbuf, errlen, "invalid XDP mode %d", (int)mode);
+	if ((unsigned int)mode > FG_XDP_NONE ||
+	    (no_generic && mode == FG_XDP_GENERIC)) {
+		errf(errbuf, errlen, "invalid XDP mode %s",
+		     fg_xdp_mode_name(mode));
 		return -EINVAL;
 	}
 
@@ -641,11 +670,13 @@ int fg_attach(struct fg_datapath *dp, const char *ifname,
 	out->mode = FG_XDP_NONE;
 
 	if (mode != FG_XDP_NONE) {
-		err = xdp_attach(dp, out, mode, errbuf, errlen);
+		err = xdp_attach(dp, out, mode, no_generic, note, notelen,
+				 errbuf, errlen);
 		if (err)
 			goto out_clear;
 	}
-	err = tc_attach(dp, out, mode == FG_XDP_NONE, errbuf, errlen);
+	/* No XDP (asked for, or declined by xdp_attach): TC ingress too. */
+	err = tc_attach(dp, out, out->mode == FG_XDP_NONE, errbuf, errlen);
 	if (err)
 		goto out_xdp;
 	return 0;
@@ -655,6 +686,22 @@ out_xdp:
 out_clear:
 	memset(out, 0, sizeof(*out));
 	return err;
+}
+
+int fg_attach(struct fg_datapath *dp, const char *ifname,
+	      enum fg_xdp_mode mode, struct fg_attachment *out,
+	      char *errbuf, size_t errlen)
+{
+	return attach(dp, ifname, mode, false, out, NULL, 0, errbuf, errlen);
+}
+
+int fg_attach_no_generic(struct fg_datapath *dp, const char *ifname,
+			 enum fg_xdp_mode mode, struct fg_attachment *out,
+			 char *note, size_t notelen, char *errbuf,
+			 size_t errlen)
+{
+	return attach(dp, ifname, mode, true, out, note, notelen, errbuf,
+		      errlen);
 }
 
 int fg_detach(struct fg_attachment *a)

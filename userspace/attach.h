@@ -17,7 +17,8 @@
 #include "datapath.h"
 
 enum fg_xdp_mode {
-	FG_XDP_AUTO = 0,	/* native if the driver has it, else generic */
+	FG_XDP_AUTO = 0,	/* native if the driver has it, else generic
+				 * (else TC ingress: fg_attach_no_generic) */
 	FG_XDP_NATIVE,
 	FG_XDP_GENERIC,
 	FG_XDP_NONE,		/* TC ingress + egress only */
@@ -54,6 +55,20 @@ int fg_bpffs_ensure(void);
 int fg_attach(struct fg_datapath *dp, const char *ifname,
 	      enum fg_xdp_mode mode, struct fg_attachment *out,
 	      char *errbuf, size_t errlen);
+
+/*
+ * fg_attach() that never uses generic XDP, for a datapath whose policy the
+ * AF_XDP inspector reads: generic XDP runs on the frames the inspector
+ * re-injects too, and would hand them to it again. Where FG_XDP_AUTO would
+ * fall back to generic (the driver lacks native XDP, or a libxdp
+ * dispatcher runs there in generic mode) it attaches TC ingress instead,
+ * as FG_XDP_NONE does (out->mode says so), and `note` says why in a few
+ * words; otherwise note[0] is '\0'. FG_XDP_GENERIC fails (-EINVAL).
+ */
+int fg_attach_no_generic(struct fg_datapath *dp, const char *ifname,
+			 enum fg_xdp_mode mode, struct fg_attachment *out,
+			 char *note, size_t notelen, char *errbuf,
+			 size_t errlen);
 
 /* Remove what fg_attach() added. Safe to call twice. */
 int fg_detach(struct fg_attachment *a);

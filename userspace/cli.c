@@ -29,8 +29,10 @@ const struct fg_cmd_help fg_cmd_helps[] = {
 		"attach to the interfaces and enforce FILE until SIGINT/SIGTERM",
 		"  -i, --iface IF      interface to protect (repeat for several)\n"
 		"  -P, --policy FILE   policy file (YAML, version 1)\n"
-		"  --xdp-mode MODE     auto (native if the driver has it, else generic),\n"
-		"                      native, generic, or none (TC ingress and egress)\n"
+		"  --xdp-mode MODE     auto (native if the driver has it, else generic;\n"
+		"                      TC ingress instead of generic when the policy\n"
+		"                      needs the inspector), native, generic, or none\n"
+		"                      (TC ingress and egress)\n"
 		"  --events FILE|-     write events as JSON lines to FILE (- = stdout)\n"
 		SOCKET_HELP
 		"  --flows N           flow table entries (default 262144)\n"

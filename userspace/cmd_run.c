@@ -389,6 +389,9 @@ static void l7_adopt(struct daemon *d, struct fg_policy **p)
 			       strerror(-err), open ? "open" : "closed");
 			return;
 		}
+		/* --event-rate bounds its lines as it bounds the kernel's. */
+		fg_l7_engine_set_event_rate(d->l7, d->dp.ctl->event_rate,
+					    d->dp.ctl->event_burst);
 	}
 	fg_l7_engine_set_fail_open(d->l7, open);
 	fg_l7_engine_set_policy(d->l7, *p, d->cur.gen);
@@ -409,6 +412,28 @@ static void warn_unpinned(struct daemon *d)
 				d->insp_q[i].cpu_asked);
 }
 
+/* Whether the inspector runs, or would start for policy p. */
+static bool inspector_wanted(const struct daemon *d, const struct fg_policy *p)
+{
+	if (d->o->no_inspector)
+		return false;
+	return d->insp || test_inspect || d->l7 || fg_l7_policy_inspects(p);
+}
+
+/* The first interface attached with generic XDP, NULL if none. Generic
+ * XDP runs on every skb entering the interface, the frames the inspector
+ * re-injects too: they would be redirected to it again, forever (seen:
+ * over a million frames in a few seconds, nothing delivered). */
+static const char *generic_iface(const struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_att; i++)
+		if (d->att[i].mode == FG_XDP_GENERIC)
+			return d->att[i].ifname;
+	return NULL;
+}
+
 /* Start the AF_XDP inspector when some rule inspects and it is not up. */
 static int start_inspector(struct daemon *d)
 {
@@ -416,7 +441,7 @@ static int start_inspector(struct daemon *d)
 				   .busy_poll = d->o->inspect_busy_poll };
 	struct fg_insp_engine eng;
 	char errbuf[256] = "";
-	size_t i;
+	const char *gen;
 	int err;
 
 	if (d->insp || d->o->no_inspector || !d->n_att)
@@ -429,16 +454,14 @@ static int start_inspector(struct daemon *d)
 	} else {
 		return 0;
 	}
-	/* Generic XDP runs on every skb entering the interface, the frames
-	 * the inspector re-injects too: they would be redirected to it
-	 * again, forever (seen: over a million frames in a few seconds,
-	 * nothing delivered). */
-	for (i = 0; i < d->n_att; i++)
-		if (d->att[i].mode == FG_XDP_GENERIC) {
-			fg_err("inspection does not work with generic XDP (%s): it would see the re-injected frames again; use --xdp-mode native or none",
-			       d->att[i].ifname);
-			return -EOPNOTSUPP;
-		}
+	/* Attach and reload refuse this already; the loop is too costly
+	 * to leave to them alone. */
+	gen = generic_iface(d);
+	if (gen) {
+		fg_err("inspection does not work with generic XDP (%s): it would see the re-injected frames again; use --xdp-mode native or none",
+		       gen);
+		return -EOPNOTSUPP;
+	}
 	io.engine = &eng;
 	err = fg_insp_start(&d->dp, &io, &d->insp, errbuf, sizeof(errbuf));
 	if (err) {
@@ -456,11 +479,23 @@ static int install_policy(struct daemon *d, const char *path, char **msg)
 {
 	struct fg_compiled c;
 	struct fg_policy *p;
+	const char *gen;
 	int code;
 
 	code = load_compile(path, d->o->max_rules, &p, &c, msg);
 	if (code)
 		return code;
+	gen = generic_iface(d);
+	if (gen && inspector_wanted(d, p)) {
+		/* Re-attaching in another mode would open a window with no
+		 * or two ingress hooks; a restart picks the mode cleanly. */
+		if (asprintf(msg, "%s: the policy needs the inspector, but %s is attached with generic XDP, which would hand it the frames it re-injects again; restart flowgate with this policy (--xdp-mode auto then uses TC ingress there) or with --xdp-mode native or none",
+			     path, gen) < 0)
+			*msg = NULL;
+		fg_compiled_free(&c);
+		fg_policy_free(p);
+		return FG_EXIT_FAIL;
+	}
 	code = install_compiled(d, path, p, &c, msg);
 	fg_compiled_free(&c);
 	if (!code) {
@@ -998,8 +1033,9 @@ int fg_cmd_run(int argc, char **argv)
 	struct fg_dp_opts dpo = { 0 };
 	struct fg_run_opts o;
 	struct daemon d;
-	char errbuf[256];
+	char errbuf[256], note[200];
 	char *msg = NULL;
+	bool inspects;
 	sigset_t mask;
 	int code, err;
 	size_t i;
@@ -1045,6 +1081,13 @@ int fg_cmd_run(int argc, char **argv)
 		fg_err("%s: policy rejected", o.policy);
 		free(msg);
 		return code;
+	}
+	inspects = inspector_wanted(&d, policy);
+	if (inspects && o.xdp_mode == FG_XDP_GENERIC) {
+		fg_err("inspection does not work with generic XDP: it would see the re-injected frames again; use --xdp-mode native, none or auto");
+		fg_compiled_free(&compiled);
+		fg_policy_free(policy);
+		return FG_EXIT_FAIL;
 	}
 
 	d.lfd = fg_ctl_listen(o.socket);
@@ -1114,13 +1157,22 @@ int fg_cmd_run(int argc, char **argv)
 			goto out;
 		}
 		errbuf[0] = '\0';
-		err = fg_attach(&d.dp, o.ifaces[i], o.xdp_mode, &d.att[d.n_att],
-				errbuf, sizeof(errbuf));
+		if (inspects)
+			err = fg_attach_no_generic(&d.dp, o.ifaces[i], o.xdp_mode,
+						   &d.att[d.n_att], note,
+						   sizeof(note), errbuf,
+						   sizeof(errbuf));
+		else
+			err = fg_attach(&d.dp, o.ifaces[i], o.xdp_mode,
+					&d.att[d.n_att], errbuf, sizeof(errbuf));
 		if (err) {
 			fg_err("attach %s: %s", o.ifaces[i],
 			       errbuf[0] ? errbuf : strerror(-err));
 			goto out;
 		}
+		if (inspects && note[0])
+			fg_info("%s: %s; --xdp-mode auto attaches TC ingress here (as `none`), not generic XDP, which would hand the inspector the frames it re-injects again",
+				o.ifaces[i], note);
 		d.n_att++;
 		print_attachment(&d.att[d.n_att - 1]);
 	}

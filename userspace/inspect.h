@@ -165,11 +165,12 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 void fg_insp_stop(struct fg_inspector *in);
 
 /*
- * For `flowgate detach`: remove the veth pairs a killed inspector left in
- * this network namespace, unless a live inspector holds the namespace's
- * lock (then nothing is touched and -EBUSY returned). Prints one line per
- * pair removed, or kept, to `report` if not NULL. Returns the number of
- * pairs removed (0 if there were none) or -errno.
+ * For `flowgate detach`: remove the veth pairs and the lock file a killed
+ * inspector left in this network namespace, unless a live inspector holds
+ * the namespace's lock (then nothing is touched and -EBUSY returned, or 0
+ * if there are no pairs). Prints one line per pair removed, or kept, to
+ * `report` if not NULL. Returns the number of pairs removed (0 if there
+ * were none) or -errno.
  */
 int fg_insp_remove_leftovers(FILE *report);
 

@@ -20,6 +20,16 @@
 
 /* memcmp() of the addresses, then numeric port order: the kernel's
  * fg_side_cmp(). */
+/* Header fields are read through copies: a frame's IP header sits 2 bytes
+ * off 4-byte alignment (14-byte Ethernet header). */
+static __u16 get16(const __u8 *p)
+{
+	__u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return ntohs(v);
+}
+
 static int side_cmp(const __u8 *a, __u16 pa, const __u8 *b, __u16 pb)
 {
 	int c = memcmp(a, b, 16);
@@ -41,49 +51,52 @@ int fg_insp_parse(const __u8 *frame, size_t len, struct fg_insp_frame *f)
 	memset(f, 0, sizeof(*f));
 	if (len < ETH_HLEN)
 		return -EINVAL;
-	proto = ntohs(*(const __u16 *)(frame + 12));
+	proto = get16(frame + 12);
 	if (proto == ETH_P_8021Q) {
 		if (len < ETH_HLEN + 4)
 			return -EINVAL;
-		f->vid = ntohs(*(const __u16 *)(frame + 14)) & 0xfff;
-		proto = ntohs(*(const __u16 *)(frame + 16));
+		f->vid = get16(frame + 14) & 0xfff;
+		proto = get16(frame + 16);
 		off += 4;
 	}
 	f->l3_off = off;
 	if (proto == ETH_P_IP) {
-		const struct iphdr *ip = (const void *)(frame + off);
+		struct iphdr ip;
 		size_t ihl;
 
-		if (len < off + sizeof(*ip) || ip->version != 4)
+		if (len < off + sizeof(ip))
 			return -EINVAL;
-		ihl = ip->ihl * 4u;
-		end = off + ntohs(ip->tot_len);
+		memcpy(&ip, frame + off, sizeof(ip));
+		if (ip.version != 4)
+			return -EINVAL;
+		ihl = ip.ihl * 4u;
+		end = off + ntohs(ip.tot_len);
 		if (ihl < 20 || end > len || end < off + ihl)
 			return -EINVAL;
 		/* Later fragments never reach us: the kernel decides them
 		 * by their first fragment. */
-		if (ntohs(ip->frag_off) & 0x1fff)
+		if (ntohs(ip.frag_off) & 0x1fff)
 			return -EINVAL;
-		memcpy(src, &ip->saddr, 4);
-		memcpy(dst, &ip->daddr, 4);
-		l4p = ip->protocol;
+		memcpy(src, &ip.saddr, 4);
+		memcpy(dst, &ip.daddr, 4);
+		l4p = ip.protocol;
 		f->family = AF_INET;
 		off += ihl;
 	} else if (proto == ETH_P_IPV6) {
-		const struct ipv6hdr *ip6 = (const void *)(frame + off);
-
-		if (len < off + sizeof(*ip6))
-			return -EINVAL;
-		end = off + sizeof(*ip6) + ntohs(ip6->payload_len);
-		if (end > len)
-			return -EINVAL;
+		struct ipv6hdr ip6;
 		int n;
 
-		memcpy(src, &ip6->saddr, 16);
-		memcpy(dst, &ip6->daddr, 16);
-		l4p = ip6->nexthdr;
+		if (len < off + sizeof(ip6))
+			return -EINVAL;
+		memcpy(&ip6, frame + off, sizeof(ip6));
+		end = off + sizeof(ip6) + ntohs(ip6.payload_len);
+		if (end > len)
+			return -EINVAL;
+		memcpy(src, &ip6.saddr, 16);
+		memcpy(dst, &ip6.daddr, 16);
+		l4p = ip6.nexthdr;
 		f->family = AF_INET6;
-		off += sizeof(*ip6);
+		off += sizeof(ip6);
 		/* Extension headers, as many as the kernel walks: the flow
 		 * key needs the final protocol. */
 		for (n = 0; n < FG_IPV6_EXT_MAX; n++) {
@@ -97,8 +110,7 @@ int fg_insp_parse(const __u8 *frame, size_t len, struct fg_insp_frame *f)
 			if (l4p == 44) {
 				/* The kernel sends us no fragment
 				 * (frag_uninspectable): refuse one. */
-				if (ntohs(*(const __u16 *)(frame + off + 2)) &
-				    0xfff8)
+				if (get16(frame + off + 2) & 0xfff8)
 					return -EINVAL;
 				hl = 8;
 			} else if (l4p == 51) {
@@ -117,26 +129,28 @@ int fg_insp_parse(const __u8 *frame, size_t len, struct fg_insp_frame *f)
 	f->l4_off = off;
 	f->proto = l4p;
 	if (l4p == IPPROTO_TCP) {
-		const struct tcphdr *th = (const void *)(frame + off);
+		struct tcphdr th;
 
-		if (end < off + sizeof(*th))
+		if (end < off + sizeof(th))
 			return -EINVAL;
-		l4hdr = th->doff * 4u;
-		if (l4hdr < sizeof(*th) || end < off + l4hdr)
+		memcpy(&th, frame + off, sizeof(th));
+		l4hdr = th.doff * 4u;
+		if (l4hdr < sizeof(th) || end < off + l4hdr)
 			return -EINVAL;
-		sport = th->source;
-		dport = th->dest;
+		sport = th.source;
+		dport = th.dest;
 		f->tcp_flags = frame[off + 13];
-		f->tcp_seq = ntohl(th->seq);
-		f->tcp_ack = ntohl(th->ack_seq);
+		f->tcp_seq = ntohl(th.seq);
+		f->tcp_ack = ntohl(th.ack_seq);
 	} else if (l4p == IPPROTO_UDP) {
-		const struct udphdr *uh = (const void *)(frame + off);
+		struct udphdr uh;
 
-		if (end < off + sizeof(*uh))
+		if (end < off + sizeof(uh))
 			return -EINVAL;
-		l4hdr = sizeof(*uh);
-		sport = uh->source;
-		dport = uh->dest;
+		memcpy(&uh, frame + off, sizeof(uh));
+		l4hdr = sizeof(uh);
+		sport = uh.source;
+		dport = uh.dest;
 	} else {
 		l4hdr = 0;	/* other protocols: ports 0, all payload */
 	}
@@ -184,15 +198,16 @@ size_t fg_insp_build_rst(const __u8 *frame, const struct fg_insp_frame *f,
 			 int to_sender, __u8 *out, size_t room)
 {
 	size_t l3 = ETH_HLEN, l4, tot;
-	struct tcphdr *th;
-	__u32 seq, ack, sum;
+	struct tcphdr th = {}, oth;
+	__u16 eth_proto;
+	__u32 seq, sum;
 	__u8 proto_pad[2] = { 0, IPPROTO_TCP };
 
 	if (f->proto != IPPROTO_TCP)
 		return 0;
 	l4 = l3 + (f->family == AF_INET ? sizeof(struct iphdr) :
 					  sizeof(struct ipv6hdr));
-	tot = l4 + sizeof(struct tcphdr);
+	tot = l4 + sizeof(th);
 	if (room < tot)
 		return 0;
 	memset(out, 0, tot);
@@ -203,59 +218,57 @@ size_t fg_insp_build_rst(const __u8 *frame, const struct fg_insp_frame *f,
 	} else {
 		memcpy(out, frame, 12);
 	}
-	*(__u16 *)(out + 12) = htons(f->family == AF_INET ? ETH_P_IP :
-							  ETH_P_IPV6);
-	th = (struct tcphdr *)(out + l4);
-	{
-		const struct tcphdr *oth = (const void *)(frame + f->l4_off);
-
-		th->source = to_sender ? oth->dest : oth->source;
-		th->dest = to_sender ? oth->source : oth->dest;
-	}
+	eth_proto = htons(f->family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	memcpy(out + 12, &eth_proto, sizeof(eth_proto));
+	memcpy(&oth, frame + f->l4_off, sizeof(oth));
+	th.source = to_sender ? oth.dest : oth.source;
+	th.dest = to_sender ? oth.source : oth.dest;
 	/* Toward the receiver: the segment's own seq is its rcv_nxt (the
 	 * denied segment never arrives). Toward the sender: the seq it
 	 * acknowledged is what it expects next from its peer. */
 	if (to_sender) {
 		seq = f->tcp_ack;
-		ack = f->tcp_seq + (__u32)f->payload_len;
-		th->ack = 1;
-		th->ack_seq = htonl(ack);
+		th.ack = 1;
+		th.ack_seq = htonl(f->tcp_seq + (__u32)f->payload_len);
 	} else {
 		seq = f->tcp_seq;
 	}
-	th->seq = htonl(seq);
-	th->doff = sizeof(*th) / 4;
-	th->rst = 1;
+	th.seq = htonl(seq);
+	th.doff = sizeof(th) / 4;
+	th.rst = 1;
 
 	if (f->family == AF_INET) {
-		const struct iphdr *oip = (const void *)(frame + f->l3_off);
-		struct iphdr *ip = (struct iphdr *)(out + l3);
+		struct iphdr oip, ip = {};
 
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->tot_len = htons(tot - l3);
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_TCP;
-		ip->saddr = to_sender ? oip->daddr : oip->saddr;
-		ip->daddr = to_sender ? oip->saddr : oip->daddr;
-		ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
-		sum = csum_add(0, &ip->saddr, 8);
+		memcpy(&oip, frame + f->l3_off, sizeof(oip));
+		ip.version = 4;
+		ip.ihl = 5;
+		ip.tot_len = htons(tot - l3);
+		ip.ttl = 64;
+		ip.protocol = IPPROTO_TCP;
+		ip.saddr = to_sender ? oip.daddr : oip.saddr;
+		ip.daddr = to_sender ? oip.saddr : oip.daddr;
+		ip.check = htons(csum_fold(csum_add(0, &ip, sizeof(ip))));
+		sum = csum_add(0, &ip.saddr, 8);
+		memcpy(out + l3, &ip, sizeof(ip));
 	} else {
-		const struct ipv6hdr *oip = (const void *)(frame + f->l3_off);
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)(out + l3);
+		struct ipv6hdr oip, ip6 = {};
 
-		ip6->version = 6;
-		ip6->payload_len = htons(sizeof(*th));
-		ip6->nexthdr = IPPROTO_TCP;
-		ip6->hop_limit = 64;
-		ip6->saddr = to_sender ? oip->daddr : oip->saddr;
-		ip6->daddr = to_sender ? oip->saddr : oip->daddr;
-		sum = csum_add(0, &ip6->saddr, 32);
+		memcpy(&oip, frame + f->l3_off, sizeof(oip));
+		ip6.version = 6;
+		ip6.payload_len = htons(sizeof(th));
+		ip6.nexthdr = IPPROTO_TCP;
+		ip6.hop_limit = 64;
+		ip6.saddr = to_sender ? oip.daddr : oip.saddr;
+		ip6.daddr = to_sender ? oip.saddr : oip.daddr;
+		sum = csum_add(0, &ip6.saddr, 32);
+		memcpy(out + l3, &ip6, sizeof(ip6));
 	}
 	sum = csum_add(sum, proto_pad, 2);
-	sum += sizeof(*th);
-	sum = csum_add(sum, th, sizeof(*th));
-	th->check = htons(csum_fold(sum));
+	sum += sizeof(th);
+	sum = csum_add(sum, &th, sizeof(th));
+	th.check = htons(csum_fold(sum));
+	memcpy(out + l4, &th, sizeof(th));
 	return tot;
 }
 
@@ -268,19 +281,20 @@ static __u32 fold16(__u32 sum)
 
 int fg_insp_csum_complete(__u8 *frame, const struct fg_insp_frame *f)
 {
-	__u8 *l4 = frame + f->l4_off;
+	__u8 *l4 = frame + f->l4_off, *check;
 	size_t l4len = f->payload + f->payload_len - l4;
 	__u8 ph[4];
-	__u16 *check, full;
+	__u16 full;
 	__u32 pseudo;
 
 	if (f->proto == IPPROTO_TCP)
-		check = (__u16 *)(l4 + 16);
+		check = l4 + 16;
 	else if (f->proto == IPPROTO_UDP)
-		check = (__u16 *)(l4 + 6);
+		check = l4 + 6;
 	else
 		return 0;
-	if (f->proto == IPPROTO_UDP && f->family == AF_INET && !*check)
+	if (f->proto == IPPROTO_UDP && f->family == AF_INET &&
+	    !check[0] && !check[1])
 		return 0;	/* IPv4 UDP without checksum */
 	if (f->family == AF_INET)
 		pseudo = csum_add(0, frame + f->l3_off + 12, 8);
@@ -296,13 +310,14 @@ int fg_insp_csum_complete(__u8 *frame, const struct fg_insp_frame *f)
 		return 0;
 	/* Offloaded (CHECKSUM_PARTIAL): the field holds the pseudo-header
 	 * sum only. Anything else is corrupt. */
-	if (ntohs(*check) != fold16(pseudo))
+	if (get16(check) != fold16(pseudo))
 		return -EBADMSG;
-	*check = 0;
+	check[0] = check[1] = 0;
 	full = csum_fold(csum_add(pseudo, l4, l4len));
 	if (!full && f->proto == IPPROTO_UDP)
 		full = 0xffff;
-	*check = htons(full);
+	full = htons(full);
+	memcpy(check, &full, sizeof(full));
 	return 1;
 }
 

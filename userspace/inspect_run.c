@@ -58,6 +58,12 @@ struct insp_thread {
 	bool stalled;
 };
 
+/* The namespace lock (see ns_lock). */
+struct ns_lock {
+	int fd;			/* -1: not held */
+	char path[64];
+};
+
 struct fg_inspector {
 	struct fg_datapath *dp;
 	struct fg_insp_opts o;
@@ -69,7 +75,7 @@ struct fg_inspector {
 	pthread_t beat;
 	bool beat_started;
 	struct fg_insp_flag flag;	/* the kernel's overload bit */
-	int lock_fd;		/* one inspector per network namespace */
+	struct ns_lock lock;	/* one inspector per network namespace */
 };
 
 static __u64 mono_ns(void)
@@ -300,29 +306,71 @@ static void no_ipv6(const char *ifname)
  * namespace: an flock on a file named after the namespace says whether
  * another live process owns them (then fail) or they are leftovers of a
  * killed one (then replace them). The kernel drops the lock with its
- * owner.
+ * owner; a clean exit also removes the file (ns_unlock), a killed owner's
+ * is reused by the next one.
+ *
+ * NS_LOCK_TRIES bounds ns_lock's retries: each one means that another
+ * process removed the file between our open and our flock, which a lock
+ * holder does once.
  */
-static int ns_lock(int *fd_out)
+#define NS_LOCK_TRIES	8
+
+/*
+ * Take the namespace's lock: l->fd holds it, 0 returned. -EBUSY: a live
+ * process holds it. -ENOENT: no file and !create. The file we lock must be
+ * the one the path names: a holder unlinks it before closing, so a process
+ * that opened the old file and got the lock only then would otherwise
+ * hold a lock nobody else can see.
+ */
+static int ns_lock(bool create, struct ns_lock *l)
 {
-	char path[96];
-	struct stat st;
-	int fd;
+	struct stat ns, fst, pst;
+	int fd, err, i;
 
-	if (stat("/proc/self/ns/net", &st))
+	l->fd = -1;
+	if (stat("/proc/self/ns/net", &ns))
 		return -errno;
-	snprintf(path, sizeof(path), "/run/flowgate-inspector.%llu.lock",
-		 (unsigned long long)st.st_ino);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
-
+	snprintf(l->path, sizeof(l->path), "/run/flowgate-inspector.%llu.lock",
+		 (unsigned long long)ns.st_ino);
+	for (i = 0; i < NS_LOCK_TRIES; i++) {
+		fd = open(l->path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+			  0600);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			goto out_close;
+		}
+		if (fstat(fd, &fst)) {
+			err = -errno;
+			goto out_close;
+		}
+		if (!stat(l->path, &pst) && pst.st_dev == fst.st_dev &&
+		    pst.st_ino == fst.st_ino) {
+			l->fd = fd;
+			return 0;
+		}
+		/* Unlinked (and maybe recreated) since we opened it. */
 		close(fd);
-		return err;
+		if (!create)
+			return -ENOENT;
 	}
-	*fd_out = fd;
-	return 0;
+	return -EAGAIN;
+
+out_close:
+	close(fd);
+	return err;
+}
+
+/* Remove the file while still holding the lock, then release it: whoever
+ * opened it meanwhile finds it gone from the path (ns_lock retries). */
+static void ns_unlock(struct ns_lock *l)
+{
+	if (l->fd < 0)
+		return;
+	unlink(l->path);
+	close(l->fd);
+	l->fd = -1;
 }
 
 static int veth_create(const char *a, const char *b, __u32 nq, __u32 *ia,
@@ -440,9 +488,9 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 	in->dp = dp;
 	in->o = *o;
 	in->engine = *o->engine;
-	in->lock_fd = -1;
+	in->lock.fd = -1;
 	in->flag.word = &dp->ctl->inspector;
-	err = ns_lock(&in->lock_fd);
+	err = ns_lock(true, &in->lock);
 	if (err) {
 		snprintf(eb, el, err == -EBUSY ?
 			 "another flowgate inspector runs in this network namespace" :
@@ -564,8 +612,7 @@ void fg_insp_stop(struct fg_inspector *in)
 		fg_nl_link_del(in->cap_dev);
 	if (in->inj_dev)
 		fg_nl_link_del(in->inj_dev);
-	if (in->lock_fd >= 0)
-		close(in->lock_fd);
+	ns_unlock(&in->lock);
 	free(in->t);
 	free(in);
 }
@@ -663,9 +710,10 @@ int fg_insp_remove_leftovers(FILE *report)
 	static const char *const pair[2][2] = {
 		{ INJ_DEV, INJ_PEER }, { CAP_DEV, CAP_PEER },
 	};
+	struct ns_lock lock;
 	struct fg_link l[2];
 	bool found[2];
-	int lock_fd = -1, err, ret, n = 0, i;
+	int err, ret, n = 0, i;
 
 	for (i = 0; i < 2; i++) {
 		ret = fg_nl_link_get(pair[i][0], &l[i]);
@@ -674,10 +722,14 @@ int fg_insp_remove_leftovers(FILE *report)
 		/* Someone else's device of that name is not ours to delete. */
 		found[i] = !ret && !strcmp(l[i].kind, "veth");
 	}
-	if (!found[0] && !found[1])
-		return 0;
-	/* Held while deleting: no inspector can start on the pairs then. */
-	err = ns_lock(&lock_fd);
+	/* Held while deleting: no inspector can start on the pairs then.
+	 * Without pairs, only a lock file a killed inspector left may remain
+	 * (never one that a live or starting inspector holds). */
+	err = ns_lock(found[0] || found[1], &lock);
+	if (!found[0] && !found[1]) {
+		ns_unlock(&lock);
+		return err == -EBUSY || err == -ENOENT ? 0 : err;
+	}
 	if (err == -EBUSY && report) {
 		fprintf(report, "kept inspector veths");
 		for (i = 0; i < 2; i++)
@@ -705,6 +757,6 @@ int fg_insp_remove_leftovers(FILE *report)
 			fprintf(report, "removed inspector veths %s/%s, left by "
 				"a killed inspector\n", pair[i][0], pair[i][1]);
 	}
-	close(lock_fd);
+	ns_unlock(&lock);
 	return err ? err : n;
 }

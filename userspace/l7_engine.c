@@ -36,6 +36,8 @@
 /* A policy generation, shared by the flows that started under it. */
 struct l7_pol {
 	struct fg_policy *p;
+	struct fg_l7_limits lim;	/* the policy's `inspect`, else the
+					 * engine's */
 	__u32 gen;
 	__u32 n_fs;		/* failsafe rules before the policy's */
 	int refs;		/* atomic */
@@ -63,6 +65,8 @@ struct l7_flow {
 	bool ended;			/* verdict given, flow_end called: only
 					 * final is kept, for late packets */
 	__u32 pkts;			/* payload packets while identifying */
+	__u32 items;			/* requests/queries checked */
+	__u64 parsed;			/* bytes given to the app's parser */
 	__u8 phase;
 	__u8 app;			/* enum fg_app */
 	__u8 final;			/* enum fg_insp_decision, PH_FINAL */
@@ -74,16 +78,27 @@ struct l7_flow {
 };
 
 struct fg_l7_engine {
-	struct fg_l7_limits lim;
+	struct fg_l7_limits lim;	/* where the policy sets none */
 	bool fail_open;
 	pthread_mutex_t pol_lock;	/* guards pol (the pointer) */
 	struct l7_pol *pol;
-	pthread_mutex_t ev_lock;	/* guards events (the pointer) */
+	pthread_mutex_t ev_lock;	/* guards events and the bucket */
 	FILE *events;
+	__u64 ev_rate, ev_burst;	/* events/s and burst; 0: unlimited */
+	__u64 ev_tokens;		/* ns of refill, see ev_allowed() */
+	__u64 ev_last_ns;
 	pthread_mutex_t locks[L7_STRIPES];
 	struct l7_flow *buckets[L7_BUCKETS];
 	__u32 sweep_next;		/* bucket the next sweep starts at */
+	struct l7_cand *cand;		/* the sweep's lookups of one bucket */
+	size_t cand_cap;
 	struct fg_l7_stats st;		/* atomics */
+};
+
+/* A flow the sweep asks the kernel about, its stripe unlocked. */
+struct l7_cand {
+	struct fg_flow_key key;
+	__u64 created_ns;
 };
 
 /* What an event says about the app's payload (at most one set). */
@@ -135,6 +150,20 @@ static struct l7_pol *pol_get(struct fg_l7_engine *e)
 	return pol;
 }
 
+/* Each field of set, else of dflt. */
+static struct fg_l7_limits limits(const struct fg_l7_limits *set,
+				  const struct fg_l7_limits *dflt)
+{
+	return (struct fg_l7_limits){
+		.max_flows = set->max_flows ?: dflt->max_flows,
+		.ident_bytes = set->ident_bytes ?: dflt->ident_bytes,
+		.ident_pkts = set->ident_pkts ?: dflt->ident_pkts,
+		.monitor_items = set->monitor_items ?: dflt->monitor_items,
+		.budget_http = set->budget_http ?: dflt->budget_http,
+		.budget_dns = set->budget_dns ?: dflt->budget_dns,
+	};
+}
+
 void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 			     __u32 generation)
 {
@@ -150,6 +179,7 @@ void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 			return;
 		}
 		pol->p = p;
+		pol->lim = limits(&p->inspect, &e->lim);
 		pol->gen = generation;
 		pol->n_fs = (__u32)p->n_failsafe;
 		pol->refs = 1;
@@ -242,6 +272,33 @@ static const char *rule_name(const struct l7_pol *pol, __u32 id)
 	return pol->p->rules[id - pol->n_fs].name;
 }
 
+/*
+ * The same token bucket as the kernel's events (--event-rate, burst), one
+ * for the whole engine: a flood of requests cannot turn into a flood of
+ * lines. Tokens are counted in ns of refill (1 event = 1e9 / rate ns), so
+ * no fraction is lost. Under ev_lock.
+ */
+static bool ev_allowed(struct fg_l7_engine *e)
+{
+	__u64 now = now_ns(), cost, cap;
+
+	if (!e->ev_rate)
+		return true;
+	cost = 1000000000ULL / e->ev_rate ?: 1;
+	cap = cost * (e->ev_burst ?: 1);
+	if (now > e->ev_last_ns)
+		e->ev_tokens += now - e->ev_last_ns;
+	e->ev_last_ns = now;
+	if (e->ev_tokens > cap)
+		e->ev_tokens = cap;
+	if (e->ev_tokens < cost) {
+		stat_add(&e->st.events_suppressed, 1);
+		return false;
+	}
+	e->ev_tokens -= cost;
+	return true;
+}
+
 static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
 		 const struct fg_insp_pkt *pkt, const char *verdict,
 		 const char *reason, const struct l7_fields *x)
@@ -252,7 +309,7 @@ static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
 
 	pthread_mutex_lock(&e->ev_lock);
 	out = e->events;
-	if (!out)
+	if (!out || !ev_allowed(e))
 		goto out_unlock;
 	/* The fast path's writer locks the same FILE per line. */
 	flockfile(out);
@@ -294,6 +351,17 @@ void fg_l7_engine_set_events(struct fg_l7_engine *e, FILE *events)
 {
 	pthread_mutex_lock(&e->ev_lock);
 	e->events = events;
+	pthread_mutex_unlock(&e->ev_lock);
+}
+
+void fg_l7_engine_set_event_rate(struct fg_l7_engine *e, __u32 rate,
+				 __u32 burst)
+{
+	pthread_mutex_lock(&e->ev_lock);
+	e->ev_rate = rate;
+	e->ev_burst = burst;
+	e->ev_last_ns = now_ns();
+	e->ev_tokens = rate ? 1000000000ULL / rate * (burst ?: 1) : 0;
 	pthread_mutex_unlock(&e->ev_lock);
 }
 
@@ -391,30 +459,19 @@ static bool any_of(const struct fg_pat_list *l, const char *v,
 	return false;
 }
 
-/* A GREASE ALPN value (RFC 8701: two equal bytes 0x?A): never chosen. */
-static bool alpn_grease(const char *v)
-{
-	const unsigned char *u = (const unsigned char *)v;
-
-	return u[0] && (u[0] & 0x0f) == 0x0a && u[1] == u[0] && !u[2];
-}
-
 /* Every ALPN value the client offers is listed: the server can only pick
- * one of those. No ALPN, or more than the parser keeps: cannot hold. */
+ * one of those (GREASE values, never chosen, the parser left out). No
+ * ALPN, or more than the parser keeps: cannot hold. */
 static bool alpn_holds(const struct fg_pat_list *l, const struct fg_tls_hello *h)
 {
-	unsigned int i, n = 0;
+	unsigned int i;
 
-	if (h->alpn_truncated)
+	if (h->alpn_truncated || !h->n_alpn)
 		return false;
-	for (i = 0; i < h->n_alpn; i++) {
-		if (alpn_grease(h->alpn[i]))
-			continue;
+	for (i = 0; i < h->n_alpn; i++)
 		if (!any_of(l, h->alpn[i], fg_pat_match_alpn))
 			return false;
-		n++;
-	}
-	return n > 0;
+	return true;
 }
 
 static bool version_holds(const struct fg_pat_list *l, __u16 version)
@@ -507,7 +564,7 @@ static enum fg_insp_decision item_verdict(struct fg_l7_engine *e,
 					  const struct l7_fields *x, bool final)
 {
 	if (allow || final || !monitor(f) ||
-	    f->would_deny >= e->lim.monitor_items)
+	    f->would_deny >= f->pol->lim.monitor_items)
 		return finish(e, f, pkt, allow, reason, x);
 	f->would_deny++;
 	stat_add(&e->st.would_deny, 1);
@@ -528,6 +585,7 @@ static enum fg_insp_decision check_item(struct fg_l7_engine *e,
 {
 	enum l7_res res;
 
+	f->items++;
 	for (;;) {
 		const struct fg_rule *r;
 
@@ -567,17 +625,37 @@ static int on_request(const struct fg_http_request *req, void *arg)
 	return c->d != FG_INSP_CONTINUE;
 }
 
+/*
+ * inspect.budget: once f's parser has had the app's budget of bytes, and
+ * f stands between items (no request/query half read) after at least one
+ * that held, the flow is allowed for good: the rest in the kernel, later
+ * items unchecked (docs/policy.md says so).
+ */
+static enum fg_insp_decision budget(struct fg_l7_engine *e, struct l7_flow *f,
+				    const struct fg_insp_pkt *pkt,
+				    enum fg_insp_decision d, __u32 limit,
+				    bool between)
+{
+	if (d != FG_INSP_CONTINUE || !limit || f->parsed < limit ||
+	    !f->items || !between)
+		return d;
+	stat_add(&e->st.budget_spent, 1);
+	return finish(e, f, pkt, true, "budget", NULL);
+}
+
 static enum fg_insp_decision feed_http(struct fg_l7_engine *e,
 				       struct l7_flow *f,
 				       const struct fg_insp_pkt *pkt,
 				       const __u8 *data, size_t len)
 {
 	struct item_ctx c = { e, f, pkt, FG_INSP_CONTINUE };
-	int err = fg_http_feed(f->parser, data, len, on_request, &c);
+	struct fg_http_parser *hp = f->parser;
+	int err = fg_http_feed(hp, data, len, on_request, &c);
 
 	if (err < 0)	/* malformed or ambiguous: not this rule's http */
 		return finish(e, f, pkt, false, "malformed", NULL);
-	return c.d;
+	return budget(e, f, pkt, c.d, f->pol->lim.budget_http,
+		      hp->state != FG_HTTP_HEAD || !hp->len);
 }
 
 static enum fg_insp_decision feed_tls(struct fg_l7_engine *e,
@@ -631,7 +709,7 @@ static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
 
 	if (f->key.proto == IPPROTO_UDP) {
 		on_dns(data, len, &c);
-		return c.d;
+		return budget(e, f, pkt, c.d, f->pol->lim.budget_dns, true);
 	}
 	/* TCP: each direction has its own framing; the queries decide, the
 	 * answers are logged. */
@@ -639,7 +717,8 @@ static enum fg_insp_decision feed_dns(struct fg_l7_engine *e,
 			      len, on_dns, &c);
 	if (err < 0)
 		return finish(e, f, pkt, false, "malformed", NULL);
-	return c.d;
+	return budget(e, f, pkt, c.d, f->pol->lim.budget_dns,
+		      !((struct fg_dns_tcp *)f->parser + FG_DIR_ORIG)->hdr_len);
 }
 
 static enum fg_insp_decision feed_app(struct fg_l7_engine *e,
@@ -649,6 +728,7 @@ static enum fg_insp_decision feed_app(struct fg_l7_engine *e,
 {
 	if (!len)
 		return FG_INSP_CONTINUE;
+	f->parsed += len;
 	switch (f->phase) {
 	case PH_HTTP:
 		/* Requests only; the responses are forwarded as they are. */
@@ -765,7 +845,7 @@ static enum fg_insp_decision ident_feed(struct fg_l7_engine *e,
 		return FG_INSP_CONTINUE;
 	f->fed[dir] += (__u32)len;
 	st = fg_l7_ident_feed(f->id, dir, data, len);
-	if (st == FG_IDENT_MORE && ++f->pkts >= e->lim.ident_pkts)
+	if (st == FG_IDENT_MORE && ++f->pkts >= f->pol->lim.ident_pkts)
 		st = fg_l7_ident_finish(f->id);
 	if (st == FG_IDENT_MORE)
 		return FG_INSP_CONTINUE;
@@ -860,7 +940,7 @@ static bool flow_keep_verdict(struct fg_l7_engine *e, struct l7_flow *f)
 {
 	if (f->phase != PH_FINAL ||
 	    __atomic_load_n(&e->st.verdicts_live, __ATOMIC_RELAXED) >=
-	    e->lim.max_flows)
+	    f->pol->lim.max_flows)
 		return false;
 	flow_release(f);
 	f->ended = true;
@@ -887,17 +967,19 @@ static void match_input(const struct fg_insp_pkt *pkt, struct fg_match_input *in
 static struct l7_flow *flow_new(struct fg_l7_engine *e,
 				const struct fg_insp_pkt *pkt)
 {
-	struct l7_pol *pol;
+	struct l7_pol *pol = pol_get(e);
 	struct l7_flow *f;
 
-	if (__atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED) >=
-	    e->lim.max_flows) {
-		stat_add(&e->st.table_full, 1);
-		return NULL;
-	}
-	pol = pol_get(e);
 	if (!pol)
 		return NULL;
+	/* The current policy's bound: state beyond a lowered one is kept
+	 * until its flows end, new flows wait for room. */
+	if (__atomic_load_n(&e->st.flows_live, __ATOMIC_RELAXED) >=
+	    pol->lim.max_flows) {
+		stat_add(&e->st.table_full, 1);
+		pol_put(pol);
+		return NULL;
+	}
 	f = calloc(1, sizeof(*f));
 	if (f)
 		f->id = malloc(sizeof(*f->id));
@@ -913,7 +995,7 @@ static struct l7_flow *flow_new(struct fg_l7_engine *e,
 	f->start_rule = fg_policy_match(pol->p, &f->in);
 	f->rule = f->start_rule;
 	f->phase = PH_IDENT;
-	fg_l7_ident_init(f->id, f->key.proto, e->lim.ident_bytes);
+	fg_l7_ident_init(f->id, f->key.proto, pol->lim.ident_bytes);
 	fg_tcp_stream_init(&f->stream[FG_DIR_ORIG], NULL);
 	fg_tcp_stream_init(&f->stream[FG_DIR_REPLY], NULL);
 	stat_add(&e->st.flows, 1);
@@ -1045,25 +1127,109 @@ static void l7_flow_end(void *arg, const struct fg_flow_key *key)
 	pthread_mutex_unlock(lock);
 }
 
-/* Should the sweep free f (its stripe locked)? */
-static bool sweep_flow(struct fg_l7_engine *e, const struct l7_flow *f,
-		       __u64 now, fg_l7_flow_lookup_fn lookup,
-		       const struct fg_datapath *dp)
+/* Room for one more candidate (bucket b's stripe locked: the sweep thread
+ * alone uses e->cand). Without memory the flow waits for a later sweep. */
+static bool cand_room(struct fg_l7_engine *e, size_t n)
+{
+	size_t cap = e->cand_cap ? 2 * e->cand_cap : 16;
+	struct l7_cand *v;
+
+	if (n < e->cand_cap)
+		return true;
+	v = realloc(e->cand, cap * sizeof(*v));
+	if (!v)
+		return false;
+	e->cand = v;
+	e->cand_cap = cap;
+	return true;
+}
+
+/*
+ * Bucket b, its stripe locked: free stale flows, and list in e->cand the
+ * live ones to ask the kernel about (*n_cand; none without lookup).
+ * Returns the number freed.
+ */
+static unsigned int sweep_collect(struct fg_l7_engine *e, __u32 b, __u64 now,
+				  bool lookup, size_t *n_cand,
+				  unsigned int *seen)
+{
+	struct l7_flow **pp = &e->buckets[b], *f;
+	unsigned int freed = 0;
+
+	*n_cand = 0;
+	while ((f = *pp)) {
+		(*seen)++;
+		if (flow_stale(e, f, now)) {
+			*pp = f->next;
+			flow_free(e, f);
+			freed++;
+			continue;
+		}
+		if (lookup && !f->ended && cand_room(e, *n_cand))
+			e->cand[(*n_cand)++] = (struct l7_cand){
+				.key = f->key, .created_ns = f->created_ns,
+			};
+		pp = &f->next;
+	}
+	return freed;
+}
+
+/* Is the kernel flow of c gone, replaced by a newer one on its 5-tuple,
+ * or decided? A failed lookup says no: the state is kept. */
+static bool kernel_done(const struct l7_cand *c, fg_l7_flow_lookup_fn lookup,
+			const struct fg_datapath *dp)
 {
 	struct fg_flow kf;
-	int err;
+	int err = lookup(dp, &c->key, &kf);
 
-	if (flow_stale(e, f, now))
-		return true;
-	if (f->ended || !lookup)
-		return false;
-	err = lookup(dp, &f->key, &kf);
-	if (err == -ENOENT || (!err && (kf.created_ns != f->created_ns ||
-					kf.action != FG_ACTION_INSPECT))) {
-		stat_add(&e->st.swept_gone, 1);
-		return true;
+	return err == -ENOENT || (!err && (kf.created_ns != c->created_ns ||
+					   kf.action != FG_ACTION_INSPECT));
+}
+
+/* Free c's state if it still is the state looked up: between collect and
+ * now a worker may have replaced it (a new connection on the 5-tuple) or
+ * ended it. */
+static bool sweep_recheck(struct fg_l7_engine *e, __u32 b,
+			  const struct l7_cand *c)
+{
+	pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+	struct l7_flow **pp, *f;
+	bool freed = false;
+
+	pthread_mutex_lock(lock);
+	for (pp = &e->buckets[b]; (f = *pp); pp = &f->next) {
+		if (memcmp(&f->key, &c->key, sizeof(f->key)))
+			continue;
+		if (f->created_ns == c->created_ns && !f->ended) {
+			*pp = f->next;
+			flow_free(e, f);
+			stat_add(&e->st.swept_gone, 1);
+			freed = true;
+		}
+		break;	/* one state per key */
 	}
-	return false;	/* in inspection, or the lookup failed: keep */
+	pthread_mutex_unlock(lock);
+	return freed;
+}
+
+/* One bucket: the kernel lookups (syscalls) run with its stripe unlocked,
+ * so workers on the stripe never wait for them. */
+static unsigned int sweep_bucket(struct fg_l7_engine *e, __u32 b, __u64 now,
+				 fg_l7_flow_lookup_fn lookup,
+				 const struct fg_datapath *dp, unsigned int *seen)
+{
+	pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
+	unsigned int freed;
+	size_t n, i;
+
+	pthread_mutex_lock(lock);
+	freed = sweep_collect(e, b, now, lookup != NULL, &n, seen);
+	pthread_mutex_unlock(lock);
+	for (i = 0; i < n; i++)
+		if (kernel_done(&e->cand[i], lookup, dp) &&
+		    sweep_recheck(e, b, &e->cand[i]))
+			freed++;
+	return freed;
 }
 
 unsigned int fg_l7_engine_sweep(struct fg_l7_engine *e, __u64 now,
@@ -1075,21 +1241,7 @@ unsigned int fg_l7_engine_sweep(struct fg_l7_engine *e, __u64 now,
 	__u32 b = e->sweep_next;
 
 	for (n = 0; n < L7_BUCKETS && seen < budget; n++) {
-		pthread_mutex_t *lock = &e->locks[b % L7_STRIPES];
-		struct l7_flow **pp = &e->buckets[b], *f;
-
-		pthread_mutex_lock(lock);
-		while ((f = *pp)) {
-			seen++;
-			if (sweep_flow(e, f, now, lookup, dp)) {
-				*pp = f->next;
-				flow_free(e, f);
-				freed++;
-				continue;
-			}
-			pp = &f->next;
-		}
-		pthread_mutex_unlock(lock);
+		freed += sweep_bucket(e, b, now, lookup, dp, &seen);
 		b = (b + 1) & (L7_BUCKETS - 1);
 	}
 	e->sweep_next = b;
@@ -1115,21 +1267,18 @@ void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out)
 int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,
 		     FILE *events, struct fg_l7_engine **out)
 {
+	static const struct fg_l7_limits dflt = {
+		.max_flows = FG_L7_DEF_MAX_FLOWS,
+		.ident_bytes = FG_L7_DEF_IDENT_BYTES,
+		.ident_pkts = FG_L7_DEF_IDENT_PKTS,
+		.monitor_items = FG_L7_DEF_MONITOR_ITEMS,
+	};
 	struct fg_l7_engine *e = calloc(1, sizeof(*e));
 	size_t i;
 
 	if (!e)
 		return -ENOMEM;
-	if (lim)
-		e->lim = *lim;
-	if (!e->lim.max_flows)
-		e->lim.max_flows = FG_L7_DEF_MAX_FLOWS;
-	if (!e->lim.ident_bytes)
-		e->lim.ident_bytes = FG_L7_DEF_IDENT_BYTES;
-	if (!e->lim.ident_pkts)
-		e->lim.ident_pkts = FG_L7_DEF_IDENT_PKTS;
-	if (!e->lim.monitor_items)
-		e->lim.monitor_items = FG_L7_DEF_MONITOR_ITEMS;
+	e->lim = limits(lim ? lim : &dflt, &dflt);
 	e->fail_open = fail_open;
 	e->events = events;
 	pthread_mutex_init(&e->pol_lock, NULL);
@@ -1154,6 +1303,7 @@ void fg_l7_engine_free(struct fg_l7_engine *e)
 		}
 	}
 	pol_put(e->pol);
+	free(e->cand);
 	for (i = 0; i < L7_STRIPES; i++)
 		pthread_mutex_destroy(&e->locks[i]);
 	pthread_mutex_destroy(&e->ev_lock);

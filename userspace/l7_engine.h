@@ -17,14 +17,7 @@
 #include "inspect.h"
 #include "policy.h"
 
-/* Bounds (0 in a field: the default below). */
-struct fg_l7_limits {
-	__u32 max_flows;	/* flows with engine state at once */
-	__u32 ident_bytes;	/* payload bytes (both directions) to identify */
-	__u32 ident_pkts;	/* payload packets (both directions) to identify */
-	__u32 monitor_items;	/* would_deny requests/queries logged per flow
-				 * in monitor mode before it is allowed */
-};
+/* Bounds: struct fg_l7_limits (policy.h), 0 in a field: the default below. */
 
 #define FG_L7_DEF_MAX_FLOWS	4096
 #define FG_L7_DEF_IDENT_BYTES	4096
@@ -36,7 +29,7 @@ struct fg_l7_limits {
 	X(flows,	"flows")	/* flows that got state */	\
 	X(flows_live,	"flows_live")	/* with state now */		\
 	X(table_full,	"table_full")	/* refused: max_flows reached */ \
-	X(not_identified, "not_identified") /* budget spent */		\
+	X(not_identified, "not_identified") /* ident_bytes/packets spent */ \
 	X(fallthrough,	"fallthrough")	/* sent on to a later rule */	\
 	X(would_deny,	"would_deny")	/* monitor mode */		\
 	X(stream_conflict, "stream_conflict") /* TCP bytes that disagree \
@@ -48,7 +41,11 @@ struct fg_l7_limits {
 					   * for such packets */	\
 	X(swept_idle,	"swept_idle")	/* freed: idle past timeout */	\
 	X(swept_gone,	"swept_gone")	/* freed: kernel flow gone,	\
-					 * replaced or decided */
+					 * replaced or decided */	\
+	X(budget_spent,	"budget_spent")	/* allowed for good: the app's	\
+					 * inspect.budget read */	\
+	X(events_suppressed, "events_suppressed") /* over the event	\
+					 * rate: not written */
 
 #define FG_X_L7_FIELD(f, name) __u64 f;
 struct fg_l7_stats {
@@ -60,9 +57,10 @@ struct fg_l7_engine;
 
 /*
  * A new engine with no policy (every decision then is the fail verdict:
- * allow if fail_open, else deny). events: where "l7" JSON lines go (NULL:
- * none); writes are serialised with flockfile() against the fast path's
- * writer of the same FILE.
+ * allow if fail_open, else deny). lim: the bounds where a policy's
+ * `inspect` sets none (NULL, or 0 in a field: FG_L7_DEF_*). events: where
+ * "l7" JSON lines go (NULL: none); writes are serialised with flockfile()
+ * against the fast path's writer of the same FILE.
  */
 int fg_l7_engine_new(const struct fg_l7_limits *lim, bool fail_open,
 		     FILE *events, struct fg_l7_engine **out);
@@ -72,12 +70,18 @@ void fg_l7_engine_free(struct fg_l7_engine *e);
  * Make p (the policy just installed in the kernel, rule ids as compiled:
  * failsafe rules first) the engine's policy; the engine takes ownership.
  * Flows that started under the previous policy finish under it (their
- * parser state belongs to it); new flows use p. Safe while workers run.
+ * parser state and its `inspect` bounds belong to it); new flows use p.
+ * p's max_flows bounds new state from now on: state beyond a lowered bound
+ * stays until its flows end. Safe while workers run.
  */
 void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 			     __u32 generation);
 void fg_l7_engine_set_fail_open(struct fg_l7_engine *e, bool fail_open);
 void fg_l7_engine_set_events(struct fg_l7_engine *e, FILE *events);
+/* At most rate events per second, bursts of burst (0: unlimited); the
+ * rest are counted as events_suppressed. */
+void fg_l7_engine_set_event_rate(struct fg_l7_engine *e, __u32 rate,
+				 __u32 burst);
 void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out);
 
 /*

@@ -119,6 +119,7 @@ static int read_list(struct rd *r, size_t len, unsigned int width, struct list *
 struct hello_lists {
 	struct list ciphers, exts, groups, points, sigalgs;
 	uint64_t seen[65536 / 64];	/* extension types seen: no duplicates */
+	char ja4_alpn[3];	/* of the first non-GREASE ALPN value, "00" */
 };
 
 static int parse_sni(struct rd *r, struct fg_tls_hello *h)
@@ -152,9 +153,41 @@ static int parse_sni(struct rd *r, struct fg_tls_hello *h)
 	return 0;
 }
 
-static int parse_alpn(struct rd *r, struct fg_tls_hello *h)
+bool fg_tls_alpn_grease(const void *id, size_t len)
+{
+	const uint8_t *b = id;
+
+	return len == 2 && grease((unsigned int)b[0] << 8 | b[1]);
+}
+
+static bool alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* JA4's two ALPN characters: the first and last byte of the value, or
+ * when either is not alphanumeric the first and last hex digit. */
+static void ja4_alpn_chars(const uint8_t *s, size_t n, char out[3])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (alnum(s[0]) && alnum(s[n - 1])) {
+		out[0] = (char)s[0];
+		out[1] = (char)s[n - 1];
+	} else {
+		out[0] = digits[s[0] >> 4];
+		out[1] = digits[s[n - 1] & 15];
+	}
+	out[2] = '\0';
+}
+
+/* GREASE values are no offers: neither kept nor fingerprinted. JA4 takes
+ * the first real value from the wire, kept in h->alpn or not. */
+static int parse_alpn(struct rd *r, struct fg_tls_hello *h,
+		      struct hello_lists *ls)
 {
 	struct rd l = rd_sub(r, rd_u16(r));
+	bool first = true;
 
 	if (r->bad || r->left || !l.left)
 		return -EBADMSG;
@@ -164,6 +197,11 @@ static int parse_alpn(struct rd *r, struct fg_tls_hello *h)
 
 		if (!s || !n)
 			return -EBADMSG;
+		if (fg_tls_alpn_grease(s, n))
+			continue;
+		if (first)
+			ja4_alpn_chars(s, n, ls->ja4_alpn);
+		first = false;
 		if (h->n_alpn == FG_TLS_MAX_ALPN || n > FG_TLS_MAX_ALPN_LEN ||
 		    memchr(s, '\0', n)) {
 			h->alpn_truncated = true;
@@ -200,7 +238,7 @@ static int parse_ext(struct rd *r, unsigned int type, struct fg_tls_hello *h,
 	case EXT_SNI:
 		return parse_sni(r, h);
 	case EXT_ALPN:
-		return parse_alpn(r, h);
+		return parse_alpn(r, h, ls);
 	case EXT_VERSIONS:
 		return parse_versions(r, h);
 	case EXT_GROUPS:
@@ -336,32 +374,13 @@ static const char *ja4_version(unsigned int v)
 	return "00";
 }
 
-static bool alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static void ja4(struct fg_tls_hello *h, struct hello_lists *ls)
 {
-	static const char digits[] = "0123456789abcdef";
 	struct list sorted;
 	struct sha256_ctx s;
-	char alpn[3] = "00", b[13], c[13];
+	char b[13], c[13];
 	unsigned int i;
 	bool first;
-
-	if (h->n_alpn) {
-		const unsigned char *a = (const unsigned char *)h->alpn[0];
-		size_t n = strlen(h->alpn[0]);
-
-		if (alnum(a[0]) && alnum(a[n - 1])) {
-			alpn[0] = a[0];
-			alpn[1] = a[n - 1];
-		} else {
-			alpn[0] = digits[a[0] >> 4];
-			alpn[1] = digits[a[n - 1] & 15];
-		}
-	}
 
 	if (ls->ciphers.n) {
 		sorted = ls->ciphers;
@@ -396,7 +415,7 @@ static void ja4(struct fg_tls_hello *h, struct hello_lists *ls)
 	snprintf(h->ja4, sizeof(h->ja4), "t%s%c%02u%02u%s_%s_%s",
 		 ja4_version(h->version), h->has_sni ? 'd' : 'i',
 		 ls->ciphers.n > 99 ? 99 : ls->ciphers.n,
-		 ls->exts.n > 99 ? 99 : ls->exts.n, alpn, b, c);
+		 ls->exts.n > 99 ? 99 : ls->exts.n, ls->ja4_alpn, b, c);
 }
 
 int fg_tls_parse_hello(const uint8_t *b, size_t len, struct fg_tls_hello *h)
@@ -409,6 +428,7 @@ int fg_tls_parse_hello(const uint8_t *b, size_t len, struct fg_tls_hello *h)
 
 	memset(ls, 0, sizeof(*ls));
 	memset(h, 0, sizeof(*h));
+	memcpy(ls->ja4_alpn, "00", sizeof(ls->ja4_alpn));	/* no ALPN */
 	h->legacy_version = h->version = rd_u16(&r);
 	rd_bytes(&r, 32);			/* random */
 	n = rd_u8(&r);

@@ -55,6 +55,10 @@ void fg_tls_init(struct fg_tls_parser *p);
  */
 int fg_tls_feed(struct fg_tls_parser *p, const void *data, size_t len);
 
+/* Is this ALPN protocol id a GREASE value (RFC 8701: two equal bytes
+ * 0x?A)? The parser drops them from fg_tls_hello.alpn. */
+bool fg_tls_alpn_grease(const void *id, size_t len);
+
 /* Parse a complete ClientHello body (after the 4-byte handshake header). */
 int fg_tls_parse_hello(const uint8_t *b, size_t len, struct fg_tls_hello *h);
 

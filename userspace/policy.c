@@ -463,6 +463,7 @@ static enum int_res node_int(const struct fg_ynode *n, unsigned long long max,
 	return r == -ERANGE ? INT_BIG : r ? INT_NOT : INT_OK;
 }
 
+/* Inside a rule `inspect` is still reserved; at the top level it is a key. */
 static const char *const reserved_keys[] = { "inspect", "sensors" };
 
 struct field {
@@ -1755,61 +1756,117 @@ static int parse_failsafe(struct ctx *c, const struct field *f)
 	return 0;
 }
 
-static const char *const timeout_keys[] = {
-	"tcp_established", "tcp_syn", "tcp_closing", "udp", "icmp", "other",
+/* A key of a mapping of whole numbers (timeouts, inspect). */
+#define COUNT_KEYS_MAX	8	/* keys in one such mapping */
+struct count_key {
+	const char *name;
+	size_t off;			/* of its __u32 in struct fg_policy */
+	unsigned long long min, max;
+	const char *unit, *units;	/* of 1, of more */
+	const struct count_key *sub;	/* a nested mapping of these, */
+	size_t n_sub;			/* instead of a number */
 };
 
-static void parse_timeouts(struct ctx *c, const struct field *tf)
+/*
+ * A mapping of whole numbers, each in its key's [min, max]: every error
+ * names the mapping (`what`, "timeout") and the key. The field of a key
+ * present and valid is set; the others keep what they had.
+ */
+static void parse_counts(struct ctx *c, const struct field *mf, const char *what,
+			 const struct count_key *keys, size_t n)
 {
-	struct fg_timeouts *t = &c->p->timeouts;
-	__u32 *slot[] = {
-		&t->tcp_established, &t->tcp_syn, &t->tcp_closing,
-		&t->udp, &t->icmp, &t->other,
-	};
-	struct field f[ARRAY_SIZE(timeout_keys)];
+	struct field f[COUNT_KEYS_MAX];
+	char where[32];
 	size_t i;
 
-	if (!tf->val || !want_kind(c, tf->val, FG_Y_MAP, "'timeouts'"))
+	snprintf(where, sizeof(where), "'%s'", mf->name);
+	if (!mf->val || !want_kind(c, mf->val, FG_Y_MAP, where))
 		return;
-	init_fields(f, timeout_keys, ARRAY_SIZE(f));
-	map_fields(c, tf->val, f, ARRAY_SIZE(f), "timeouts");
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
+	for (i = 0; i < n; i++) {
+		f[i].name = keys[i].name;
+		f[i].key = f[i].val = NULL;
+	}
+	map_fields(c, mf->val, f, n, mf->name);
+	for (i = 0; i < n; i++) {
+		const struct count_key *k = &keys[i];
 		const struct fg_ynode *v = f[i].val;
-		unsigned long long s;
+		unsigned long long x;
 		char buf[128];
 
 		if (!v || v->kind == FG_Y_BAD)
 			continue;
-		switch (node_int(v, TIMEOUT_MAX, &s)) {
+		if (k->sub) {
+			snprintf(buf, sizeof(buf), "%s %s", what, k->name);
+			parse_counts(c, &f[i], buf, k->sub, k->n_sub);
+			continue;
+		}
+		switch (node_int(v, k->max, &x)) {
 		case INT_OK:
-			if (s) {
-				*slot[i] = (__u32)s;
+			if (x >= k->min) {
+				*(__u32 *)((char *)c->p + k->off) = (__u32)x;
 				break;
 			}
 			/* fall through */
 		case INT_NEG:
-			perr(c, v, "timeout '%s' must be at least 1 second, not %s",
-			     f[i].name, v->str);
+			perr(c, v, "%s '%s' must be at least %llu %s, not %s", what,
+			     k->name, k->min, k->min == 1 ? k->unit : k->units, v->str);
 			break;
 		case INT_BIG:
-			perr(c, v, "timeout '%s' is too large (at most %llu seconds)",
-			     f[i].name, TIMEOUT_MAX);
+			perr(c, v, "%s '%s' is too large (at most %llu %s)", what,
+			     k->name, k->max, k->units);
 			break;
 		default:
-			perr(c, v, "timeout '%s' must be a whole number of seconds, not %s",
-			     f[i].name, describe(v, buf, sizeof(buf)));
+			perr(c, v, "%s '%s' must be a whole number of %s, not %s", what,
+			     k->name, k->units, describe(v, buf, sizeof(buf)));
 			break;
 		}
 	}
 }
 
+#define TIMEOUT_KEY(f) \
+	{ .name = #f, .off = offsetof(struct fg_policy, timeouts.f), .min = 1, \
+	  .max = TIMEOUT_MAX, .unit = "second", .units = "seconds" }
+static const struct count_key timeout_keys[] = {
+	TIMEOUT_KEY(tcp_established), TIMEOUT_KEY(tcp_syn), TIMEOUT_KEY(tcp_closing),
+	TIMEOUT_KEY(udp), TIMEOUT_KEY(icmp), TIMEOUT_KEY(other),
+};
+
+/* inspect: the L7 engine's bounds (docs/policy.md "inspect"). */
+#define INSPECT_KEY(key, f, most, one) \
+	{ .name = key, .off = offsetof(struct fg_policy, inspect.f), .min = 1, \
+	  .max = most, .unit = one, .units = one "s" }
+/* inspect.budget: per app checked item by item (docs/policy.md). */
+static const struct count_key budget_keys[] = {
+	INSPECT_KEY("http", budget_http, FG_INSPECT_MAX_BUDGET, "byte"),
+	INSPECT_KEY("dns", budget_dns, FG_INSPECT_MAX_BUDGET, "byte"),
+};
+static const struct count_key inspect_keys[] = {
+	INSPECT_KEY("max_flows", max_flows, FG_INSPECT_MAX_FLOWS, "flow"),
+	INSPECT_KEY("ident_bytes", ident_bytes, FG_INSPECT_MAX_IDENT_BYTES, "byte"),
+	INSPECT_KEY("ident_packets", ident_pkts, FG_INSPECT_MAX_IDENT_PACKETS, "packet"),
+	INSPECT_KEY("monitor_items", monitor_items, FG_INSPECT_MAX_MONITOR_ITEMS, "item"),
+	{ "budget", .sub = budget_keys, .n_sub = ARRAY_SIZE(budget_keys) },
+};
+_Static_assert(ARRAY_SIZE(timeout_keys) <= COUNT_KEYS_MAX &&
+	       ARRAY_SIZE(inspect_keys) <= COUNT_KEYS_MAX &&
+	       ARRAY_SIZE(budget_keys) <= COUNT_KEYS_MAX, "parse_counts' fields");
+
+static void parse_inspect(struct ctx *c, const struct field *f)
+{
+	if (!f->val)
+		return;
+	c->p->inspect_line = f->key->line;
+	c->p->inspect_col = f->key->col;
+	parse_counts(c, f, "inspect", inspect_keys, ARRAY_SIZE(inspect_keys));
+}
+
 static const char *const top_keys[] = {
 	"version", "default", "groups", "rules", "failsafe", "timeouts",
-	"mode", "inspect_failure",
+	"mode", "inspect_failure", "inspect",
 };
 enum {
 	TK_VERSION, TK_DEFAULT, TK_GROUPS, TK_RULES, TK_FAILSAFE, TK_TIMEOUTS,
-	TK_MODE, TK_INSPECT_FAILURE,
+	TK_MODE, TK_INSPECT_FAILURE, TK_INSPECT,
 };
 
 static int validate(struct ctx *c, const struct fg_ynode *root)
@@ -1837,6 +1894,7 @@ static int validate(struct ctx *c, const struct fg_ynode *root)
 	/* before rules: a rule without its own mode takes the policy's */
 	parse_mode(c, &f[TK_MODE], &c->p->mode, &c->p->mode_line, &c->p->mode_col);
 	parse_inspect_failure(c, &f[TK_INSPECT_FAILURE]);
+	parse_inspect(c, &f[TK_INSPECT]);
 	/* groups before rules whatever the file order: rules refer to them */
 	err = parse_groups(c, &f[TK_GROUPS]);
 	if (!err)
@@ -1844,7 +1902,8 @@ static int validate(struct ctx *c, const struct fg_ynode *root)
 	if (!err)
 		err = parse_failsafe(c, &f[TK_FAILSAFE]);
 	if (!err)
-		parse_timeouts(c, &f[TK_TIMEOUTS]);
+		parse_counts(c, &f[TK_TIMEOUTS], "timeout", timeout_keys,
+			     ARRAY_SIZE(timeout_keys));
 	return err;
 }
 

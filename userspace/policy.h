@@ -151,6 +151,23 @@ struct fg_timeouts {
 	__u32 tcp_established, tcp_syn, tcp_closing, udp, icmp, other; /* s */
 };
 
+/*
+ * `inspect`: bounds of the inspector's L7 engine (l7_engine.h, which takes
+ * this struct as it is). 0 in a field: key absent, the engine's default.
+ */
+struct fg_l7_limits {
+	__u32 max_flows;	/* flows with engine state at once */
+	__u32 ident_bytes;	/* payload bytes (both directions) to identify */
+	__u32 ident_pkts;	/* payload packets (both directions) to identify */
+	__u32 monitor_items;	/* would_deny requests/queries logged per flow
+				 * in monitor mode before it is allowed */
+	/* Per app checked item by item: payload bytes (both directions) read
+	 * from one flow, after which the flow is allowed for good at the next
+	 * boundary between items that all held (0: no budget). */
+	__u32 budget_http;
+	__u32 budget_dns;
+};
+
 struct fg_policy {
 	char *path;
 	int version;
@@ -168,6 +185,8 @@ struct fg_policy {
 	int mode_line, mode_col;		/* 0 = key absent (protect) */
 	enum fg_policy_inspect_failure inspect_failure;
 	int inspect_failure_line, inspect_failure_col;	/* 0 = absent (closed) */
+	struct fg_l7_limits inspect;
+	int inspect_line, inspect_col;		/* 0 = key absent */
 };
 
 /* Defaults applied when `timeouts` (or one of its keys) is absent. */
@@ -177,6 +196,13 @@ struct fg_policy {
 #define FG_TIMEOUT_UDP			60
 #define FG_TIMEOUT_ICMP			10
 #define FG_TIMEOUT_OTHER		60
+
+/* Largest values of the `inspect` keys (the smallest is 1). */
+#define FG_INSPECT_MAX_FLOWS		(1u << 20)
+#define FG_INSPECT_MAX_IDENT_BYTES	(1u << 20)
+#define FG_INSPECT_MAX_IDENT_PACKETS	65536
+#define FG_INSPECT_MAX_MONITOR_ITEMS	65536
+#define FG_INSPECT_MAX_BUDGET		0xffffffffu
 
 /* Parse and validate a policy file. 0, or -EINVAL with diagnostics, or
  * another -errno (file unreadable: also reported in diagnostics). */

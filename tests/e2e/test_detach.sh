@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Clean detach: SIGTERM removes everything flowgate attached; after kill -9,
 # `flowgate detach --iface IF` and `flowgate detach --all` remove what was
-# left, --all the inspector's veths too, but never those of a live
-# inspector. Attaching to a missing interface fails clearly and leaves
+# left, --all the inspector's veths and lock file too, but never those of a
+# live inspector. A clean exit removes the lock file; a second inspector in
+# the same namespace is refused while the first runs. Attaching to a missing interface fails clearly and leaves
 # nothing.
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
@@ -71,11 +72,30 @@ inspector_veths() {
 	done
 	echo "$n"
 }
+# The inspector's lock file is named after the namespace's inode.
+LOCK=/run/flowgate-inspector.$(stat -L -c %i "/run/netns/$NS_S").lock
 INSP=(--test-inspect "rule=http,allow=GET")
 fg_start "$E2E_TMP/policy.yaml" native "${INSP[@]}" || e2e_finish
 expect_eq "inspector created its 4 veths (test precondition)" "$(inspector_veths "$NS_S")" 4
+ok "a running inspector holds its lock file" test -e "$LOCK"
+# A second inspector in the same namespace, on another interface, is
+# refused while the first runs, and takes nothing of the first's.
+in_s ip link add "${U}d0" link "$IF_S" type macvlan mode bridge &&
+	in_s ip link set "${U}d0" up
+out=$(in_s timeout 10 "$FG" run --iface "${U}d0" --policy "$E2E_TMP/policy.yaml" \
+	--xdp-mode none --socket "$E2E_TMP/sock2" "${INSP[@]}" 2>&1)
+rc=$?
+expect_eq "second inspector in the namespace: exit 1" "$rc" 1
+expect_match "second inspector: says why" "$out" \
+	"another flowgate inspector runs in this network namespace"
+expect_eq "second inspector: the first keeps its veths" "$(inspector_veths "$NS_S")" 4
+ok "second inspector: the first keeps its lock file" test -e "$LOCK"
+expect_eq "second inspector: nothing left on ${U}d0" \
+	"$(tc_filters "$NS_S" "${U}d0" ingress)$(tc_filters "$NS_S" "${U}d0" egress)" ""
+ok "the first inspector still answers" fg status
 fg_stop KILL
 expect_eq "kill -9 leaves the inspector veths (test precondition)" "$(inspector_veths "$NS_S")" 4
+ok "kill -9 leaves the lock file (test precondition)" test -e "$LOCK"
 out=$(in_s "$FG" detach --iface "$IF_S" 2>&1)
 expect_eq "detach --iface after kill -9 (inspector): exit 0" "$?" 0
 expect_eq "detach --iface leaves the inspector veths" "$(inspector_veths "$NS_S")" 4
@@ -86,10 +106,17 @@ expect_match "detach --all reports the re-injection pair" "$out" "removed inspec
 expect_match "detach --all reports the capture pair" "$out" "removed inspector veths fgc0/fgc1"
 expect_match "detach --all counts both pairs" "$out" "removed 2 inspector veth pairs"
 expect_eq "detach --all removed the inspector veths" "$(inspector_veths "$NS_S")" 0
+no "detach --all removed the lock file" test -e "$LOCK"
 nothing_left "after kill -9 (inspector) + detach --all"
 out=$(in_s "$FG" detach --all 2>&1)
 expect_eq "detach --all again: exit 0" "$?" 0
 expect_eq "detach --all again: nothing to remove" "$out" "nothing to remove"
+# A lock file without veths (an inspector killed before it made them, or
+# after it removed them) goes too.
+: >"$LOCK"
+out=$(in_s "$FG" detach --all 2>&1)
+expect_eq "detach --all, stale lock file only: exit 0" "$?" 0
+no "detach --all removed the stale lock file" test -e "$LOCK"
 # The next inspector starts cleanly where the veths were removed.
 fg_start "$E2E_TMP/policy.yaml" native "${INSP[@]}" || e2e_finish
 expect_eq "a new inspector recreates its veths" "$(inspector_veths "$NS_S")" 4
@@ -104,10 +131,12 @@ expect_match "detach --all says why it kept the veths" "$out" \
 	"kept inspector veths fgi0/fgi1 fgc0/fgc1: a live flowgate inspector"
 expect_eq "the live inspector keeps its veths" "$(inspector_veths "$NS_S")" 4
 ok "the live inspector keeps its capture program" xdp_attached "$NS_S" fgc1
+ok "the live inspector keeps its lock file" test -e "$LOCK"
 expect_match "the live inspector keeps its re-injection program" \
 	"$(tc_filters "$NS_S" fgi1 ingress)" bpf
 fg_stop TERM
 expect_eq "SIGTERM removes the inspector veths" "$(inspector_veths "$NS_S")" 0
+no "SIGTERM removes the lock file" test -e "$LOCK"
 
 # 8. Missing interface
 out=$(in_s timeout 10 "$FG" run --iface "${U}nx" --policy "$E2E_TMP/policy.yaml" \

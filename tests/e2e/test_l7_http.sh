@@ -5,7 +5,8 @@
 # content, denied ones never reach the server, a denied second request on a
 # keep-alive connection is cut after the first succeeded, non-HTTP to an
 # `app: http` port is denied, monitor mode delivers and logs would_deny
-# (every denied request of a keep-alive connection),
+# (every denied request of a keep-alive connection, up to the policy's
+# `inspect: {monitor_items}` set by a reload),
 # inspect_failure open/closed with no inspector, a 30 MB download arrives
 # intact. Before that, with L4 rules and the byte-pattern test engine:
 # `flows` shows the app and inspection columns.
@@ -56,6 +57,23 @@ try:
 except (OSError, http.client.HTTPException) as e:
     print("second failed:", type(e).__name__, e)
     sys.exit(3)
+PY
+
+cat >"$E2E_TMP/kan.py" <<'PY'
+# kan.py HOST PORT HOSTHDR PATH...: GETs on one HTTP/1.1 connection. Prints
+# the local port; exit 0 when every one was answered (< 400) on it.
+import http.client, sys
+host, port, hh = sys.argv[1:4]
+c = http.client.HTTPConnection(host, int(port), timeout=3)
+c.connect()
+print(c.sock.getsockname()[1])
+sock = c.sock
+for p in sys.argv[4:]:
+    c.request("GET", p, headers={"Host": hh})
+    r = c.getresponse()
+    r.read()
+    if r.status >= 400 or c.sock is not sock:
+        sys.exit(1)
 PY
 
 # get PATH [HOST [ADDR [METHOD]]]: print the body; fails if curl does.
@@ -216,6 +234,19 @@ if l7_accepted "monitor mode" "$E2E_TMP/monitor.yaml"; then
 	else
 		pass "monitor: no deny event"
 	fi
+	# The policy's `inspect` bounds, applied by a reload: with
+	# monitor_items 1 the second would-deny request allows the flow, so
+	# the third goes by the kernel, unlogged (the default logs all three).
+	l7_policy "$E2E_TMP/monitor.yaml" "$E2E_TMP/mon1.yaml" inspect "{monitor_items: 1}"
+	ok "monitor: reload with inspect: {monitor_items: 1}" fg reload "$E2E_TMP/mon1.yaml"
+	sp=$(in_c timeout 10 python3 "$E2E_TMP/kan.py" "$S4" 8080 shop.example \
+		/secret/b.html /secret/ /secret/b.html)
+	expect_eq "monitor_items 1: three denied requests on one connection delivered" "$?" 0
+	expect_event "monitor_items 1: the second request's would_deny logged" \
+		".verdict == \"would_deny\" and .http.path == \"/secret/\" and .sport == ${sp:-0}"
+	sleep 1
+	expect_eq "monitor_items 1: the third request went by the kernel, unlogged" \
+		"$(jq -c "select(.type == \"l7\" and .sport == ${sp:-0})" "$EVENTS" | wc -l)" 2
 	fg_stop TERM
 fi
 

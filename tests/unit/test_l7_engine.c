@@ -463,6 +463,83 @@ static void test_monitor(void **state)
 	teardown_ctx(&c);
 }
 
+/* Three requests of t that monitor mode would deny. */
+static enum fg_insp_decision would_deny3(struct ctx *c, struct tflow *t)
+{
+	assert_int_equal(send_str(c, t, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(c, t, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	return send_str(c, t, "GET /n3 HTTP/1.1\r\nHost: a\r\n\r\n");
+}
+
+/* The policy's `inspect` bounds, on start and on reload. */
+static void test_policy_limits(void **state)
+{
+	const char *mon = "version: 1\ndefault: deny\nmode: monitor\n"
+			  "inspect: {max_flows: 2, monitor_items: 2}\nrules:\n"
+			  "  - {name: web, proto: tcp, ports: [80], app: http,"
+			  " http: {paths: [\"/ok\"]}, action: allow}\n";
+	const char *mon1 = "version: 1\ndefault: deny\nmode: monitor\n"
+			   "inspect: {max_flows: 1, monitor_items: 1}\nrules:\n"
+			   "  - {name: web, proto: tcp, ports: [80], app: http,"
+			   " http: {paths: [\"/ok\"]}, action: allow}\n";
+	const struct fg_l7_limits eng = { .monitor_items = 50 };
+	struct fg_diags d = { 0 };
+	struct fg_l7_stats st;
+	struct tflow t, u, v;
+	struct fg_policy *p;
+	struct ctx c;
+
+	/* the policy's monitor_items (2) wins over the engine's (50): the
+	 * third would-deny request allows the flow */
+	setup_policy(&c, mon, &eng);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(would_deny3(&c, &t), FG_INSP_ALLOW);
+	end(&c, &t);
+
+	/* t2 starts under it; a reload to max_flows 1, monitor_items 1 */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(fg_policy_parse("n.yaml", mon1, strlen(mon1), &p, &d), 0);
+	fg_l7_engine_set_policy(c.e, p, 8);
+	/* the lowered max_flows: t keeps its state, a new flow gets none
+	 * (inspect_failure closed) */
+	tflow_init(&u, IPPROTO_TCP, 80);
+	u.key.port_lo = htons(40001);
+	assert_int_equal(send_str(&c, &u, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_DENY);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.table_full, 1);
+	/* t finishes under the bounds it started with (2 items) */
+	assert_int_equal(send_str(&c, &t, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "GET /n3 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	end(&c, &t);
+	/* room again: a new flow runs under the new bound (1 item) */
+	tflow_init(&v, IPPROTO_TCP, 80);
+	v.key.port_lo = htons(40002);
+	assert_int_equal(send_str(&c, &v, "GET /n1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &v, "GET /n2 HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	end(&c, &v);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.would_deny, 3 + 3 + 2);
+	teardown_ctx(&c);
+
+	/* no `inspect` in the policy: the engine's bound (50) applies */
+	setup_policy(&c, "version: 1\ndefault: deny\nmode: monitor\nrules:\n"
+		     "  - {name: web, proto: tcp, ports: [80], app: http,"
+		     " http: {paths: [\"/ok\"]}, action: allow}\n", &eng);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(would_deny3(&c, &t), FG_INSP_CONTINUE);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 static void test_budget(void **state)
 {
 	const struct fg_l7_limits lim = { .ident_pkts = 3 };
@@ -481,6 +558,123 @@ static void test_budget(void **state)
 	assert_int_equal(push(&c, &t, FG_DIR_ORIG, "\x00", 1), FG_INSP_DENY);
 	fg_l7_engine_stats(c.e, &st);
 	assert_int_equal(st.not_identified, 1);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
+/* inspect.budget: after the app's bytes, at a boundary between requests or
+ * queries that held, the flow is allowed for good; never mid-request, never
+ * before one request was checked, and a denied request still denies. */
+static void test_app_budget(void **state)
+{
+	const char *pol = "version: 1\ndefault: deny\n"
+			  "inspect: {budget: {http: 60, dns: 1}}\nrules:\n"
+			  "  - {name: web, proto: tcp, ports: [80], app: http,"
+			  " http: {paths: [\"/ok*\"]}, action: allow}\n"
+			  "  - {name: dns, proto: tcp, ports: [53], app: dns,"
+			  " dns: {names: [\"*.corp.example\"]}, action: allow}\n";
+	const char *req = "GET /ok HTTP/1.1\r\nHost: a\r\n\r\n";	/* 29 bytes */
+	struct fg_l7_stats st;
+	uint8_t q[300];
+	struct ctx c;
+	struct tflow t;
+	size_t nq;
+
+	setup_policy(&c, pol, NULL);
+	/* 29 + 29 bytes: under the budget, still inspected */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	/* past it, but inside a request head: not yet */
+	assert_int_equal(send_str(&c, &t, "GET /ok"), FG_INSP_CONTINUE);
+	/* that request completes and holds: allowed for good */
+	assert_int_equal(send_str(&c, &t, " HTTP/1.1\r\nHost: a\r\n\r\n"),
+			 FG_INSP_ALLOW);
+	assert_true(events_have(&c, "\"reason\":\"budget\""));
+	end(&c, &t);
+
+	/* a denied request past the budget is denied, not allowed */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "GET /no HTTP/1.1\r\nHost: a\r\n"
+					  "X-Pad: 0123456789012345678901234567\r\n\r\n"),
+			 FG_INSP_DENY);
+	end(&c, &t);
+
+	/* a body read past the budget: allowed inside it (the request that
+	 * carries it held) */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, "POST /ok HTTP/1.1\r\nHost: a\r\n"
+					  "Content-Length: 100\r\n\r\n"),
+			 FG_INSP_CONTINUE);
+	assert_int_equal(send_str(&c, &t, "0123456789012345678901234567890"),
+			 FG_INSP_ALLOW);
+	end(&c, &t);
+
+	/* DNS over TCP, budget 1 byte: the first query that holds decides */
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "host.corp.example", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, 5), FG_INSP_CONTINUE);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q + 5, nq - 5), FG_INSP_ALLOW);
+	end(&c, &t);
+	/* an answer before any query spends the budget, but no query was
+	 * checked: still inspected, and the query decides */
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "host.corp.example", true, true);
+	assert_int_equal(push(&c, &t, FG_DIR_REPLY, q, nq), FG_INSP_CONTINUE);
+	nq = l7_dns_msg(q, "evil.example.net", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_DENY);
+	end(&c, &t);
+	/* ... and a query that does not hold is denied */
+	tflow_init(&t, IPPROTO_TCP, 53);
+	nq = l7_dns_msg(q, "evil.example.net", false, true);
+	assert_int_equal(push(&c, &t, FG_DIR_ORIG, q, nq), FG_INSP_DENY);
+	end(&c, &t);
+
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.budget_spent, 3);
+	teardown_ctx(&c);
+
+	/* without a budget every request is checked, however many bytes */
+	setup_policy(&c, web_policy, NULL);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	for (nq = 0; nq < 50; nq++)
+		assert_int_equal(send_str(&c, &t, "GET /api/x HTTP/1.1\r\n"
+					  "Host: shop.example\r\n\r\n"),
+				 FG_INSP_CONTINUE);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.budget_spent, 0);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
+/* --event-rate: the engine's lines go through one token bucket; what is
+ * over it is counted, not written. */
+static void test_event_rate(void **state)
+{
+	struct fg_l7_stats st;
+	struct ctx c;
+	struct tflow t;
+	size_t lines = 0, i;
+	const char *p;
+
+	setup_policy(&c, web_policy, NULL);
+	fg_l7_engine_set_event_rate(c.e, 1, 5);	/* 1/s, bursts of 5 */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(send_str(&c, &t, "GET /api/x HTTP/1.1\r\n"
+					  "Host: shop.example\r\n\r\n"),
+				 FG_INSP_CONTINUE);
+	fflush(c.evf);
+	for (p = c.ev; p && (p = strchr(p, '\n')); p++)
+		lines++;
+	fg_l7_engine_stats(c.e, &st);
+	/* the burst, and at most one more if a second went by */
+	assert_true(lines >= 5 && lines <= 6);
+	assert_int_equal(st.events_suppressed, 20 - lines);
+	/* the verdicts are not rate-limited: a denied request still denies */
+	assert_int_equal(send_str(&c, &t, "GET /admin HTTP/1.1\r\n"
+				  "Host: shop.example\r\n\r\n"), FG_INSP_DENY);
 	end(&c, &t);
 	teardown_ctx(&c);
 }
@@ -722,6 +916,82 @@ static void test_sweep(void **state)
 	teardown_ctx(&c);
 }
 
+/*
+ * The sweep's kernel lookup, made as a worker replaces the state looked
+ * up: a new connection on the same 5-tuple sends its first request from
+ * another thread (it would wait forever if the sweep held the stripe's
+ * lock), then the lookup says the old connection is gone.
+ */
+struct replace {
+	struct ctx *c;
+	struct tflow *t;
+	const char *req;
+	enum fg_insp_decision d;
+	int calls;
+	bool blocked;
+	pthread_t th;
+};
+
+static void *replace_worker(void *arg)
+{
+	struct replace *r = arg;
+
+	r->d = send_str(r->c, r->t, r->req);
+	return NULL;
+}
+
+static int replacing_lookup(const struct fg_datapath *dp,
+			    const struct fg_flow_key *k, struct fg_flow *out)
+{
+	struct replace *r = (struct replace *)dp;
+	struct timespec ts;
+
+	r->calls++;
+	tflow_init(r->t, IPPROTO_TCP, 80);	/* a newer kernel flow */
+	assert_int_equal(pthread_create(&r->th, NULL, replace_worker, r), 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	/* still running after 5 s: it waits for a lock the sweep holds
+	 * (joined after the sweep returns) */
+	r->blocked = pthread_timedjoin_np(r->th, NULL, &ts) != 0;
+	return -ENOENT;
+}
+
+static void test_sweep_recheck(void **state)
+{
+	const char *req = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+	struct fg_l7_stats st;
+	struct replace r;
+	struct tflow t;
+	struct ctx c;
+	unsigned int freed;
+
+	setup_policy(&c, web_policy, NULL);
+	tflow_init(&t, IPPROTO_TCP, 80);
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	r = (struct replace){ .c = &c, .t = &t, .req = req };
+	freed = fg_l7_engine_sweep(c.e, mono_now(), FG_L7_SWEEP_BUDGET,
+				   replacing_lookup, (const struct fg_datapath *)&r);
+	if (r.blocked)
+		pthread_join(r.th, NULL);
+	assert_int_equal(r.calls, 1);
+	assert_false(r.blocked);	/* no lock held during the lookup */
+	assert_int_equal(r.d, FG_INSP_CONTINUE);
+	/* the old state went with its replacement (counted there); the new
+	 * connection's state is not the one looked up: kept */
+	assert_int_equal(freed, 0);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, 2);
+	assert_int_equal(st.flows_live, 1);
+	assert_int_equal(st.swept_gone, 1);
+	/* and in use: the next request goes on with it */
+	assert_int_equal(send_str(&c, &t, req), FG_INSP_CONTINUE);
+	fg_l7_engine_stats(c.e, &st);
+	assert_int_equal(st.flows, 2);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 /* A packet the worker read just before its flow's verdict was written. */
 static void test_late_packet(void **state)
 {
@@ -796,12 +1066,16 @@ int main(void)
 		cmocka_unit_test(test_dns_tcp_answers),
 		cmocka_unit_test(test_fallthrough),
 		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_policy_limits),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_app_budget),
+		cmocka_unit_test(test_event_rate),
 		cmocka_unit_test(test_tcp_order_and_state),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_concurrent_directions),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_sweep_recheck),
 		cmocka_unit_test(test_late_packet),
 	};
 

@@ -4,7 +4,8 @@
  * each protocol (client and server side), split at every byte boundary and
  * fed byte by byte (same answer); HTTP/2 vs gRPC through HPACK (nghttp2's
  * encoder, Huffman included); look-alikes (FTP banner, HTTP/2 preface vs
- * HTTP/1); unknown payloads; the budget; bad arguments.
+ * HTTP/1); near misses of each (one field broken: not taken for it);
+ * unknown payloads; the budget; bad arguments.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -68,6 +69,45 @@ static void expect(uint8_t proto, enum fg_l7_dir dir, const uint8_t *b, size_t n
 	assert_string_equal(fg_app_name(id->app), fg_app_name(want));
 out:
 	free(id);
+}
+
+/* Feed b as expect() does, then end the flow (finish): at no split may it
+ * be taken for `not`. For near misses: one field of a real sample broken. */
+static void reject(uint8_t proto, enum fg_l7_dir dir, const uint8_t *b, size_t n,
+		   enum fg_app not)
+{
+	struct fg_l7_ident *id = ident_new(proto);
+	size_t k, i;
+	int st;
+
+	for (k = 0; k <= n + 1; k++) {
+		fg_l7_ident_init(id, proto, 0);
+		if (k <= n) {		/* in two at k */
+			st = fg_l7_ident_feed(id, dir, b, k);
+			if (st == FG_IDENT_MORE)
+				st = fg_l7_ident_feed(id, dir, b + k, n - k);
+		} else {		/* byte by byte */
+			for (i = 0, st = FG_IDENT_MORE; i < n && st == FG_IDENT_MORE; i++)
+				st = fg_l7_ident_feed(id, dir, b + i, 1);
+		}
+		if (st == FG_IDENT_MORE)
+			st = fg_l7_ident_finish(id);
+		assert_true(st == FG_IDENT_DONE || st == FG_IDENT_GAVE_UP);
+		if (id->app == not)
+			fail_msg("split %zu: taken for %s", k, fg_app_name(not));
+	}
+	free(id);
+}
+
+/* A copy of sample b with byte at `at` set to v (b at most 256 bytes). */
+static const uint8_t *broken(const uint8_t *b, size_t n, size_t at, uint8_t v)
+{
+	static uint8_t buf[256];
+
+	assert_true(n <= sizeof(buf) && at < n);
+	memcpy(buf, b, n);
+	buf[at] = v;
+	return buf;
 }
 
 /* ---- samples ---- */
@@ -291,6 +331,61 @@ static void test_other(void **state)
 	free(id);
 }
 
+/* Near misses: each real sample with one field broken is not taken for
+ * its app (split anywhere, then the flow ends). */
+static void test_near_misses(void **state)
+{
+#define NEAR(dir, sample, at, v, app) \
+	reject(IPPROTO_TCP, dir, broken(sample, sizeof(sample), at, v), sizeof(sample), app)
+	/* SSH: another version, lower case */
+	reject(IPPROTO_TCP, FG_L7_C2S, S("SSH-3.0-OpenSSH_9.2\r\n"), FG_APP_SSH);
+	reject(IPPROTO_TCP, FG_L7_S2C, S("ssh-2.0-OpenSSH_9.2\r\n"), FG_APP_SSH);
+	/* SMTP: no space after the verb; a banner not naming SMTP */
+	reject(IPPROTO_TCP, FG_L7_C2S, S("EHLOclient.example\r\n"), FG_APP_SMTP);
+	reject(IPPROTO_TCP, FG_L7_S2C, S("220 mail.example ready\r\n"), FG_APP_SMTP);
+	reject(IPPROTO_TCP, FG_L7_S2C, S("221 mail.example ESMTP\r\n"), FG_APP_SMTP);
+	/* PostgreSQL: protocol 2.0, startup not ending in two NULs, an
+	 * SSLRequest of the wrong length, a parameter name not a word */
+	NEAR(FG_L7_C2S, pg_startup, 5, 0x02, FG_APP_POSTGRESQL);
+	NEAR(FG_L7_C2S, pg_startup, sizeof(pg_startup) - 2, 'x', FG_APP_POSTGRESQL);
+	NEAR(FG_L7_C2S, pg_ssl, 3, 0x09, FG_APP_POSTGRESQL);
+	NEAR(FG_L7_C2S, pg_startup, 8, 'U', FG_APP_POSTGRESQL);
+	/* MySQL: protocol 9, greeting with sequence id 1, a version not
+	 * starting with a digit; a login without CLIENT_PROTOCOL_41 or with
+	 * a non-zero filler byte */
+	NEAR(FG_L7_S2C, mysql_greeting, 4, 0x09, FG_APP_MYSQL);
+	NEAR(FG_L7_S2C, mysql_greeting, 3, 0x01, FG_APP_MYSQL);
+	NEAR(FG_L7_S2C, mysql_greeting, 5, 'v', FG_APP_MYSQL);
+	NEAR(FG_L7_C2S, mysql_login, 5, 0x00, FG_APP_MYSQL);
+	NEAR(FG_L7_C2S, mysql_login, 20, 0x01, FG_APP_MYSQL);
+	/* MongoDB: an unknown opCode, responseTo set by a client, a message
+	 * length below a header, OP_MSG flag bits nobody sets */
+	NEAR(FG_L7_C2S, mongo_hello, 12, 0xde, FG_APP_MONGODB);
+	NEAR(FG_L7_C2S, mongo_hello, 8, 0x05, FG_APP_MONGODB);
+	NEAR(FG_L7_C2S, mongo_hello, 0, 0x10, FG_APP_MONGODB);
+	NEAR(FG_L7_C2S, mongo_hello, 17, 0x40, FG_APP_MONGODB);
+	NEAR(FG_L7_S2C, mongo_reply, 8, 0x00, FG_APP_MONGODB);
+	/* Redis: a bulk string without '$', no count, a bad inline command */
+	reject(IPPROTO_TCP, FG_L7_C2S, S("*1\r\n+PING\r\n"), FG_APP_REDIS);
+	reject(IPPROTO_TCP, FG_L7_C2S, S("*x\r\n$4\r\nPING\r\n"), FG_APP_REDIS);
+	reject(IPPROTO_TCP, FG_L7_C2S, S("*\r\n$4\r\nPING\r\n"), FG_APP_REDIS);
+	reject(IPPROTO_TCP, FG_L7_C2S, S("PINGX\r\n"), FG_APP_REDIS);
+	reject(IPPROTO_TCP, FG_L7_S2C, S("+PONGS\r\n"), FG_APP_REDIS);
+	/* Kafka: api key 200, a client id with a control byte, a client id
+	 * longer than the request */
+	NEAR(FG_L7_C2S, kafka_apiversions, 5, 200, FG_APP_KAFKA);
+	NEAR(FG_L7_C2S, kafka_apiversions, 16, 0x01, FG_APP_KAFKA);
+	NEAR(FG_L7_C2S, kafka_apiversions, 13, 0x7f, FG_APP_KAFKA);
+	/* DNS over TCP: a response sent by the client */
+	{
+		uint8_t buf[2 + sizeof(dns_response)] = { 0x00, sizeof(dns_response) };
+
+		memcpy(buf + 2, dns_response, sizeof(dns_response));
+		reject(IPPROTO_TCP, FG_L7_C2S, buf, sizeof(buf), FG_APP_DNS);
+	}
+#undef NEAR
+}
+
 static void test_budget(void **state)
 {
 	struct fg_l7_ident *id = malloc(sizeof(*id));
@@ -350,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_server_side),
 		cmocka_unit_test(test_h2_grpc),
 		cmocka_unit_test(test_other),
+		cmocka_unit_test(test_near_misses),
 		cmocka_unit_test(test_budget),
 	};
 

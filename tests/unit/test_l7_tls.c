@@ -256,7 +256,12 @@ static void put_ext(struct buf *b, unsigned int type, const uint8_t *body, size_
  * Rebuilt with those lists (and GREASE where Chrome puts it); the
  * contents of the extensions nobody fingerprints are placeholders.
  */
-static void test_published_chrome(void **state)
+static const uint8_t chrome_alpn[] = { 0x00, 0x0c, 0x02, 'h', '2', 0x08,
+				       'h', 't', 't', 'p', '/', '1', '.', '1' };
+
+/* Chrome's hello with alpn as the ALPN extension's body; fed to p. */
+static void feed_chrome(struct fg_tls_parser *p, const uint8_t *alpn,
+			size_t alpn_len)
 {
 	static const unsigned int ciphers[] = {
 		0x3a3a, 4865, 4866, 4867, 49195, 49199, 49196, 49200, 52393, 52392,
@@ -274,12 +279,9 @@ static void test_published_chrome(void **state)
 	static const uint8_t sni[] = { 0x00, 0x17, 0x00, 0x00, 0x14, 't', 'l', 's', '.',
 				       'b', 'r', 'o', 'w', 's', 'e', 'r', 'l', 'e', 'a',
 				       'k', 's', '.', 'c', 'o', 'm' };
-	static const uint8_t alpn[] = { 0x00, 0x0c, 0x02, 'h', '2', 0x08,
-					'h', 't', 't', 'p', '/', '1', '.', '1' };
 	static const uint8_t versions[] = { 0x06, 0x9a, 0x9a, 0x03, 0x04, 0x03, 0x03 };
 	static const uint8_t points[] = { 0x01, 0x00 };
 	static const uint8_t filler[] = { 0x01, 0x00 };
-	struct fg_tls_parser *p = new_parser();
 	struct buf *b = calloc(1, sizeof(*b)), *rec = calloc(1, sizeof(*rec));
 	size_t i, ext_len_at;
 
@@ -302,7 +304,7 @@ static void test_published_chrome(void **state)
 		case 10: put_ext(b, 10, groups, sizeof(groups)); break;
 		case 11: put_ext(b, 11, points, sizeof(points)); break;
 		case 13: put_ext(b, 13, sigalgs, sizeof(sigalgs)); break;
-		case 16: put_ext(b, 16, alpn, sizeof(alpn)); break;
+		case 16: put_ext(b, 16, alpn, alpn_len); break;
 		case 43: put_ext(b, 43, versions, sizeof(versions)); break;
 		default: put_ext(b, exts[i], filler, sizeof(filler)); break;
 		}
@@ -310,8 +312,16 @@ static void test_published_chrome(void **state)
 	b->b[ext_len_at] = (b->n - ext_len_at - 2) >> 8;
 	b->b[ext_len_at + 1] = (b->n - ext_len_at - 2) & 0xff;
 	rec->n = wrap(rec->b, b->b, b->n);
-
 	assert_int_equal(fg_tls_feed(p, rec->b, rec->n), 1);
+	free(b);
+	free(rec);
+}
+
+static void test_published_chrome(void **state)
+{
+	struct fg_tls_parser *p = new_parser();
+
+	feed_chrome(p, chrome_alpn, sizeof(chrome_alpn));
 	assert_string_equal(p->hello.ja3,
 			    "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-"
 			    "49172-156-157-47-53,45-51-16-65037-23-17613-0-11-10-43-65281-35-"
@@ -319,8 +329,53 @@ static void test_published_chrome(void **state)
 	assert_string_equal(p->hello.ja3_md5, "98487aa16281980e7d1120d399efb6a4");
 	assert_string_equal(p->hello.ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
 	assert_string_equal(p->hello.sni, "tls.browserleaks.com");
-	free(b);
-	free(rec);
+	free(p);
+}
+
+/*
+ * JA4 takes the first ALPN value that is not GREASE (the spec: ignore
+ * GREASE wherever it appears): Chrome's hello with a GREASE protocol id
+ * in front of h2 has Chrome's JA4. The GREASE id is no offer, not kept.
+ */
+static void test_ja4_grease_alpn(void **state)
+{
+	static const uint8_t alpn[] = { 0x00, 0x0f, 0x02, 0x0a, 0x0a, 0x02, 'h', '2',
+					0x08, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+	struct fg_tls_parser *p = new_parser();
+
+	feed_chrome(p, alpn, sizeof(alpn));
+	assert_string_equal(p->hello.ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+	assert_int_equal(p->hello.n_alpn, 2);
+	assert_string_equal(p->hello.alpn[0], "h2");
+	assert_string_equal(p->hello.alpn[1], "http/1.1");
+	assert_false(p->hello.alpn_truncated);
+	free(p);
+}
+
+/* A first value too long to keep (64 bytes) still is JA4's first value. */
+static void test_ja4_long_first_alpn(void **state)
+{
+	uint8_t alpn[2 + 1 + 64 + 1 + 2];
+	struct fg_tls_parser *p = new_parser();
+
+	alpn[0] = 0;
+	alpn[1] = sizeof(alpn) - 2;
+	alpn[2] = 64;
+	memset(alpn + 3, '-', 64);
+	alpn[3] = 'x';
+	alpn[3 + 63] = 'y';
+	alpn[67] = 2;
+	alpn[68] = 'h';
+	alpn[69] = '2';
+	feed_chrome(p, alpn, sizeof(alpn));
+	assert_memory_equal(p->hello.ja4, "t13d1516xy_8daaf6152771_d8a2da3f94cd", 37);
+	assert_true(p->hello.alpn_truncated);
+	assert_int_equal(p->hello.n_alpn, 1);
+	assert_string_equal(p->hello.alpn[0], "h2");
+	assert_true(fg_tls_alpn_grease("\x1a\x1a", 2));
+	assert_false(fg_tls_alpn_grease("\x1a\x2a", 2));
+	assert_false(fg_tls_alpn_grease("\x1a\x1a\x1a", 3));
+	assert_false(fg_tls_alpn_grease("h2", 2));
 	free(p);
 }
 
@@ -391,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_several_records),
 		cmocka_unit_test(test_grease),
 		cmocka_unit_test(test_published_chrome),
+		cmocka_unit_test(test_ja4_grease_alpn),
+		cmocka_unit_test(test_ja4_long_first_alpn),
 		cmocka_unit_test(test_malformed),
 	};
 

@@ -430,8 +430,8 @@ static void test_err_unknown_and_reserved_keys(void **state)
 	    { 5, 3, "unknown key 'tcp_fin' in timeouts" });
 	/* app and mode are keys of a rule (and mode of the policy) now */
 	BAD(HDR "app: x\ninspect: 1\nsensors: []\n",
-	    { 3, 1, "unknown key 'app' in the policy (expected one of: version, default, groups, rules, failsafe, timeouts, mode, inspect_failure)" },
-	    { 4, 1, "'inspect' is not supported yet" },
+	    { 3, 1, "unknown key 'app' in the policy (expected one of: version, default, groups, rules, failsafe, timeouts, mode, inspect_failure, inspect)" },
+	    { 4, 10, "'inspect' must be a mapping, not a scalar" },
 	    { 5, 1, "'sensors' is not supported yet" });
 	BAD(HDR "rules:\n  - name: a\n    inspect: http\n    sensors: [x]\n    action: allow\n",
 	    { 5, 5, "'inspect' is not supported yet" },
@@ -623,6 +623,73 @@ static void test_err_timeouts(void **state)
 	    { 3, 68, "timeout 'icmp' must be a whole number of seconds, not 'x'" },
 	    { 3, 78, "timeout 'other' must be a whole number of seconds, not the string '5'" },
 	    { 3, 96, "timeout 'tcp_closing' is too large" });
+}
+
+static void test_inspect_limits(void **state)
+{
+	struct fg_policy *p = parse_ok("version: 1\ndefault: deny\n");
+
+	/* absent: all 0, the engine's defaults */
+	assert_int_equal(p->inspect.max_flows, 0);
+	assert_int_equal(p->inspect.ident_bytes, 0);
+	assert_int_equal(p->inspect.ident_pkts, 0);
+	assert_int_equal(p->inspect.monitor_items, 0);
+	assert_int_equal(p->inspect_line, 0);
+	fg_policy_free(p);
+
+	p = parse_ok(HDR "inspect:\n  max_flows: 1048576\n  ident_bytes: 1\n"
+		     "  ident_packets: 64\n  monitor_items: 2\n");
+	assert_int_equal(p->inspect.max_flows, FG_INSPECT_MAX_FLOWS);
+	assert_int_equal(p->inspect.ident_bytes, 1);
+	assert_int_equal(p->inspect.ident_pkts, 64);
+	assert_int_equal(p->inspect.monitor_items, 2);
+	assert_int_equal(p->inspect_line, 3);
+	assert_int_equal(p->inspect_col, 1);
+	fg_policy_free(p);
+
+	/* a key left out keeps the default; an empty mapping is valid */
+	p = parse_ok(HDR "inspect: {monitor_items: 65536}\n");
+	assert_int_equal(p->inspect.monitor_items, FG_INSPECT_MAX_MONITOR_ITEMS);
+	assert_int_equal(p->inspect.max_flows, 0);
+	fg_policy_free(p);
+	p = parse_ok(HDR "inspect: {}\n");
+	assert_int_equal(p->inspect.ident_pkts, 0);
+	assert_int_equal(p->inspect.budget_http, 0);
+	fg_policy_free(p);
+	/* per-app budgets, each optional */
+	p = parse_ok(HDR "inspect:\n  budget: {http: 1048576, dns: 4294967295}\n");
+	assert_int_equal(p->inspect.budget_http, 1048576);
+	assert_int_equal(p->inspect.budget_dns, 0xffffffffu);
+	fg_policy_free(p);
+	p = parse_ok(HDR "inspect:\n  budget:\n    dns: 512\n");
+	assert_int_equal(p->inspect.budget_http, 0);
+	assert_int_equal(p->inspect.budget_dns, 512);
+	fg_policy_free(p);
+}
+
+static void test_err_inspect(void **state)
+{
+	BAD(HDR "inspect: {max_flows: 0, ident_bytes: -1, ident_packets: 65537, monitor_items: x, max_flow: 3}\n",
+	    { 3, 22, "inspect 'max_flows' must be at least 1 flow, not 0" },
+	    { 3, 38, "inspect 'ident_bytes' must be at least 1 byte, not -1" },
+	    { 3, 57, "inspect 'ident_packets' is too large (at most 65536 packets)" },
+	    { 3, 79, "inspect 'monitor_items' must be a whole number of items, not 'x'" },
+	    { 3, 82, "unknown key 'max_flow' in inspect (expected one of: max_flows, ident_bytes, ident_packets, monitor_items, budget)" });
+	BAD(HDR "inspect: {max_flows: 1048577, ident_bytes: \"64\", monitor_items: 1.5}\n",
+	    { 3, 22, "inspect 'max_flows' is too large (at most 1048576 flows)" },
+	    { 3, 44, "inspect 'ident_bytes' must be a whole number of bytes, not the string '64'" },
+	    { 3, 65, "inspect 'monitor_items' must be a whole number of items, not '1.5'" });
+	BAD(HDR "inspect:\n  budget: {http: 0, dns: 4294967296, tls: 5}\n",
+	    { 4, 18, "inspect budget 'http' must be at least 1 byte, not 0" },
+	    { 4, 26, "inspect budget 'dns' is too large (at most 4294967295 bytes)" },
+	    { 4, 38, "unknown key 'tls' in budget (expected one of: http, dns)" });
+	BAD(HDR "inspect: [max_flows]\n",
+	    { 3, 10, "'inspect' must be a mapping, not a list" });
+	BAD(HDR "inspect: {max_flows: 5, max_flows: 6}\n",
+	    { 3, 25, "duplicate key 'max_flows' in inspect (first at 3:11)" });
+	/* inside a rule it is still reserved */
+	BAD(HDR "rules:\n  - name: a\n    inspect: {max_flows: 5}\n    action: allow\n",
+	    { 5, 5, "'inspect' is not supported yet" });
 }
 
 static void test_err_empty_lists(void **state)
@@ -1602,6 +1669,8 @@ int main(void)
 		cmocka_unit_test(test_policy_hash),
 		cmocka_unit_test(test_large_policy),
 		cmocka_unit_test(test_large_duplicates),
+		cmocka_unit_test(test_inspect_limits),
+		cmocka_unit_test(test_err_inspect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
