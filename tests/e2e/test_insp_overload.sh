@@ -151,7 +151,14 @@ expect_eq "stall: the trickle never filled the ring (no overload episode)" \
 	"$(jq .inspector.overload_events <<<"$st")" 0
 sleep 1.2
 every_frame_back "stall"
-expect_cmp "stall: the worker went on after it (queued frames inspected)" "$(q0 rx)" -ge 2
+# Over: the worker moves again, the heartbeat drops the bit, and every
+# datagram goes through the inspector again.
+fo=$(cnt inspect_fail_open)
+rx=$(q0 rx)
+sent=$(blast 0.2 100)
+sleep 0.3
+expect_eq "stall over: no more inspect_fail_open" "$(cnt inspect_fail_open)" "$fo"
+expect_eq "stall over: each datagram inspected again" "$(( $(q0 rx) - rx ))" "$sent"
 fg_stop TERM
 
 # --- --inspect-cpu
