@@ -125,6 +125,26 @@ int fg_xsk_worker_rx_fd(const struct fg_xsk_worker *w)
 	return xsk_socket__fd(w->rx_xsk);
 }
 
+int fg_xsk_worker_xdp_stats(const struct fg_xsk_worker *w,
+			    struct xdp_statistics *xs)
+{
+	socklen_t len = sizeof(*xs);
+
+	if (!w->rx_xsk)
+		return -ENOTCONN;
+	if (getsockopt(xsk_socket__fd(w->rx_xsk), SOL_XDP, XDP_STATISTICS, xs,
+		       &len))
+		return -errno;
+	return 0;
+}
+
+__u32 fg_xsk_worker_rx_queued(const struct fg_xsk_worker *w)
+{
+	/* The ring's indexes, not the worker's cached copies. */
+	return __atomic_load_n(w->rx.producer, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(w->rx.consumer, __ATOMIC_ACQUIRE);
+}
+
 /* Give the kernel every free frame the fill ring has room for. */
 static void refill(struct fg_xsk_worker *w)
 {
@@ -424,6 +444,45 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 	}
 }
 
+/* How often the worker reads the kernel's loss counters (a syscall). */
+#define KSTATS_EVERY_NS	(1000 * 1000ULL)
+
+/* After a batch (or within one, see pass_once): is the worker keeping up?
+ * The kernel learns it at once, both ways (insp_overload.c). Also the
+ * frame gauges. */
+static void load_check(struct fg_xsk_worker *w)
+{
+	__u32 fill_free = xsk_prod_nb_free(&w->fill, FG_XSK_RING);
+	struct fg_insp_load l = {
+		.rx_queued = fg_xsk_worker_rx_queued(w),
+		.rx_size = FG_XSK_RING,
+		.no_frames = !w->n_free && fill_free == FG_XSK_RING,
+	};
+	__u64 now = mono_ns();
+
+	if (now - w->k_look_ns >= KSTATS_EVERY_NS) {
+		struct xdp_statistics xs;
+
+		w->k_look_ns = now;
+		if (!fg_xsk_worker_xdp_stats(w, &xs))
+			w->k_drops = xs.rx_dropped + xs.rx_ring_full +
+				     xs.rx_fill_ring_empty_descs;
+	}
+	l.k_drops = w->k_drops;
+	if (l.no_frames)
+		w->st.fill_empty++;
+	if (fg_insp_overload_update(&w->ov, &l, now)) {
+		if (w->ov.on)
+			fg_insp_flag_get(w->flag);
+		else
+			fg_insp_flag_put(w->flag);
+		w->st.overload_events = w->ov.events;
+	}
+	w->st.overload_ms = fg_insp_overload_ns(&w->ov, now) / 1000000;
+	w->st.frames_free = w->n_free;
+	w->st.frames_fill = FG_XSK_RING - fill_free;
+}
+
 /* One pass: complete, refill, receive a batch, transmit. Returns the
  * number of frames received. */
 static __u32 pass_once(struct fg_xsk_worker *w)
@@ -438,16 +497,17 @@ static __u32 pass_once(struct fg_xsk_worker *w)
 								 idx + i);
 
 		handle(w, d->addr, d->len);
+		/* A slow engine fills the ring within a batch: look as
+		 * soon as the kernel's view (it counts the batch as used
+		 * until released) crosses the threshold. */
+		if (!w->ov.on && fg_insp_ring_hot(fg_xsk_worker_rx_queued(w),
+						  FG_XSK_RING))
+			load_check(w);
 	}
 	if (n)
 		xsk_ring_cons__release(&w->rx, n);
 	kick(w);
-	/* Out of frames for the kernel: it drops what it cannot deliver;
-	 * flag it so the kernel applies inspect_failure instead. */
-	w->overloaded = !w->n_free &&
-			xsk_prod_nb_free(&w->fill, FG_XSK_RING) == FG_XSK_RING;
-	if (w->overloaded)
-		w->st.fill_empty++;
+	load_check(w);
 	return n;
 }
 
@@ -468,6 +528,8 @@ void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop)
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 
 	while (!*stop) {
+		__atomic_store_n(&w->progress, w->progress + 1,
+				 __ATOMIC_RELAXED);
 		if (pass_once(w))
 			continue;
 		/* Busy polling: no wake-up latency, a CPU per worker. */

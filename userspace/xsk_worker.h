@@ -7,9 +7,11 @@
 #define FG_XSK_WORKER_H
 
 #include <stdbool.h>
+#include <linux/if_xdp.h>
 #include <linux/types.h>
 #include <xdp/xsk.h>
 
+#include "insp_overload.h"
 #include "inspect.h"
 
 struct fg_datapath;
@@ -46,7 +48,14 @@ struct fg_xsk_worker {
 	__u32 n_free;
 	__u32 tx_pending;	/* in the TX ring or the kernel */
 	bool tx_unsent;
-	volatile bool overloaded;
+	/* Overload (insp_overload.c): the worker holds a reference on the
+	 * kernel's overload bit for each of its episodes. */
+	struct fg_insp_flag *flag;	/* set before open */
+	struct fg_insp_overload ov;
+	__u64 k_look_ns;	/* last XDP_STATISTICS look */
+	__u64 k_drops;		/* its losses (fg_insp_load.k_drops) */
+	__u64 progress;		/* atomic: loop iterations, for the
+				 * heartbeat's hung-worker check */
 	const char *what;	/* which step failed, for the message */
 	struct fg_insp_stats st;
 	/* Time to verdict (kernel first saw the payload -> verdict in the
@@ -59,6 +68,11 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 		       __u32 rx_queue, const char *tx_ifname, __u32 tx_queue);
 void fg_xsk_worker_close(struct fg_xsk_worker *w);
 int fg_xsk_worker_rx_fd(const struct fg_xsk_worker *w);
+/* The kernel's counters of the RX socket (getsockopt XDP_STATISTICS). */
+int fg_xsk_worker_xdp_stats(const struct fg_xsk_worker *w,
+			    struct xdp_statistics *xs);
+/* Frames waiting in the RX ring; any thread may ask. */
+__u32 fg_xsk_worker_rx_queued(const struct fg_xsk_worker *w);
 /* Run until *stop. */
 void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop);
 
