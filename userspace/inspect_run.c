@@ -23,12 +23,14 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
 #include <sys/socket.h>
 
 #include "datapath.h"
 #include "inspect.h"
+#include "log.h"
 #include "netlink.h"
 #include "xsk_worker.h"
 #include "flowgate_tc.skel.h"
@@ -240,6 +242,75 @@ static int attach_progs(struct fg_inspector *in, char *eb, size_t el)
 	return 0;
 }
 
+/*
+ * Size the internal veths for the longest frame a worker takes
+ * (FG_XSK_FRAME_ROOM) and tell the kernel what each path carries, so it
+ * refuses longer frames (inspect_oversize) instead of redirecting them to
+ * be lost. Capture: the veth checks each frame against its MTU plus
+ * Ethernet and one VLAN header, which our tag is; the frame with the tag
+ * must fit a UMEM frame; and the XDP program on fgc1 (no frags) caps the
+ * MTU (the kernel reports it as fgc0's max_mtu once attached).
+ * Re-injection: a frame of either path plus the tag.
+ */
+static int size_links(struct fg_inspector *in, char *eb, size_t el)
+{
+	__u32 cap_mtu = FG_XSK_FRAME_ROOM - ETH_HLEN - 4;
+	__u32 inj_mtu = FG_XSK_FRAME_ROOM - ETH_HLEN;
+	struct fg_link l;
+	int err;
+
+	err = fg_nl_link_get_index(in->cap_dev, &l);
+	if (err) {
+		snprintf(eb, el, "%s: %s", CAP_DEV, strerror(-err));
+		return err;
+	}
+	if (l.max_mtu && l.max_mtu < cap_mtu)
+		cap_mtu = l.max_mtu;
+	err = fg_nl_link_set_mtu(in->cap_dev, cap_mtu);
+	if (!err)
+		err = fg_nl_link_set_mtu(in->cap_peer, cap_mtu);
+	if (err) {
+		snprintf(eb, el, "%s: MTU %u: %s", CAP_DEV, cap_mtu,
+			 strerror(-err));
+		return err;
+	}
+	err = fg_nl_link_set_mtu(in->inj_dev, inj_mtu);
+	if (!err)
+		err = fg_nl_link_set_mtu(in->inj_peer, inj_mtu);
+	if (err) {
+		snprintf(eb, el, "%s: MTU %u: %s", INJ_DEV, inj_mtu,
+			 strerror(-err));
+		return err;
+	}
+	/* Before any socket is registered: no frame is redirected before
+	 * the kernel knows the limits. */
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_XSK] = FG_XSK_FRAME_ROOM;
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_CAPTURE] = cap_mtu + ETH_HLEN;
+	return 0;
+}
+
+/* Once at start: interfaces whose MTU allows frames the inspector cannot
+ * take (the shorter of the two paths: XDP ingress, TC egress). */
+static void warn_oversize(const struct fg_inspector *in,
+			  char names[][IF_NAMESIZE])
+{
+	const __u32 *max = in->dp->ctl->insp_len_max;
+	__u32 lim = max[FG_INSP_PATH_XSK] < max[FG_INSP_PATH_CAPTURE] ?
+		    max[FG_INSP_PATH_XSK] : max[FG_INSP_PATH_CAPTURE];
+	struct fg_link l;
+	__u32 i;
+
+	for (i = 0; i < in->dp->n_ifaces; i++) {
+		if (fg_nl_link_get_index(in->dp->iface_ifindex[i], &l) ||
+		    l.mtu + ETH_HLEN <= lim)
+			continue;
+		fg_warn("inspector: %s: MTU %u allows frames longer than the "
+			"%u bytes it can inspect: their payload in inspected "
+			"flows meets inspect_failure (drop reason "
+			"inspect_oversize)", names[i], l.mtu, lim);
+	}
+}
+
 static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 		       const char *ifname, __u32 q, __u32 tx_q, __u32 key,
 		       __u16 vid, char *eb, size_t el)
@@ -331,8 +402,11 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 		goto fail;
 	}
 	err = attach_progs(in, eb, el);
+	if (!err)
+		err = size_links(in, eb, el);
 	if (err)
 		goto fail;
+	warn_oversize(in, names);
 
 	/* Sockets: one per (interface, queue), then the capture veth's. */
 	k = 0;

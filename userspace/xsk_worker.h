@@ -7,6 +7,7 @@
 #define FG_XSK_WORKER_H
 
 #include <stdbool.h>
+#include <linux/bpf.h>
 #include <linux/types.h>
 #include <xdp/xsk.h>
 
@@ -14,11 +15,19 @@
 
 struct fg_datapath;
 
-/* 2048 frames of 2 KiB: 4 MiB of UMEM per worker, within the 8 MiB
- * memlock limit here even with two workers' rings. A 2 KiB frame holds a
- * 1500-byte MTU frame plus copy mode's 256-byte headroom and our tag. */
-#define FG_XSK_FRAME_SIZE	2048
+/*
+ * 2048 frames of 4 KiB: 8 MiB of UMEM per worker. A frame is one page, the
+ * most copy mode allows, and holds copy mode's 256-byte headroom (where the
+ * XDP stamp and our 4-byte tag go) and FG_XSK_FRAME_ROOM bytes of frame:
+ * more than an XDP program without frags support is ever given (on veth,
+ * MTU up to ~3.5 KiB). The kernel applies inspect_failure to anything
+ * longer (fg_ctl.insp_len_max). UMEM is locked memory: without
+ * CAP_IPC_LOCK it counts against RLIMIT_MEMLOCK.
+ */
+#define FG_XSK_FRAME_SIZE	4096
 #define FG_XSK_FRAMES		2048
+/* Longest frame (from its Ethernet header) a worker's RX socket takes. */
+#define FG_XSK_FRAME_ROOM	(FG_XSK_FRAME_SIZE - XDP_PACKET_HEADROOM)
 #define FG_XSK_RING		1024	/* every ring */
 #define FG_XSK_BATCH		64
 
