@@ -100,6 +100,7 @@ fg_start "$E2E_TMP/policy.yaml" none --test-inspect "rule=insp-udp,$INSP" ||
 	e2e_finish
 expect_match "start: warns that MTU 9000 exceeds what it inspects" \
 	"$(cat "$FG_LOG")" "$IF_S: MTU 9000 allows frames longer than the [0-9]+ bytes it can inspect"
+info "capture veth MTU $(in_s ip -j link show fgc0 | jq '.[0].mtu'), re-injection veth MTU $(in_s ip -j link show fgi0 | jq '.[0].mtu')"
 ok "udp 3000 bytes (fits): inspected and echoed" udp_echo "$S4" 7101 3000
 expect_cmp "udp 3000 bytes: seen by the capture worker" "$(capture_rx)" -ge 1
 for a in "$S4" "$S6"; do
