@@ -3,11 +3,11 @@
  * inspect_run.c - set up and tear down the AF_XDP inspector: the internal
  * veths (capture: fgc0 -> fgc1, re-injection: fgi0 -> fgi1), their BPF
  * programs, the XSKMAP entries, one worker thread per (interface, rx queue)
- * plus one for the capture veth, the veths' MTUs and the frame-length
- * limits the kernel checks before redirecting (fg_ctl.insp_len_max), and
- * the heartbeat the kernel checks (fg_ctl.inspector). Teardown clears the heartbeat first, so the kernel
- * applies inspect_failure from then on instead of redirecting into sockets
- * that are going away.
+ * plus one for the capture veth, the veths' MTUs and the frame lengths
+ * the kernel may redirect (fg_ctl.insp_len_max), and the heartbeat the
+ * kernel checks (fg_ctl.inspector). Teardown clears the heartbeat first,
+ * so the kernel applies inspect_failure from then on instead of
+ * redirecting into sockets that are going away.
  */
 #include <dirent.h>
 #include <errno.h>
