@@ -243,6 +243,19 @@ static int attach_progs(struct fg_inspector *in, char *eb, size_t el)
 	return 0;
 }
 
+/* Both ends of a veth pair get the same MTU. */
+static int pair_mtu(__u32 a, __u32 b, __u32 mtu, const char *name, char *eb,
+		    size_t el)
+{
+	int err = fg_nl_link_set_mtu(a, mtu);
+
+	if (!err)
+		err = fg_nl_link_set_mtu(b, mtu);
+	if (err)
+		snprintf(eb, el, "%s: MTU %u: %s", name, mtu, strerror(-err));
+	return err;
+}
+
 /*
  * Size the internal veths for the longest frame a worker takes
  * (FG_XSK_FRAME_ROOM) and tell the kernel what each path carries, so it
@@ -256,7 +269,6 @@ static int attach_progs(struct fg_inspector *in, char *eb, size_t el)
 static int size_links(struct fg_inspector *in, char *eb, size_t el)
 {
 	__u32 cap_mtu = FG_XSK_FRAME_ROOM - ETH_HLEN - 4;
-	__u32 inj_mtu = FG_XSK_FRAME_ROOM - ETH_HLEN;
 	struct fg_link l;
 	int err;
 
@@ -267,22 +279,12 @@ static int size_links(struct fg_inspector *in, char *eb, size_t el)
 	}
 	if (l.max_mtu && l.max_mtu < cap_mtu)
 		cap_mtu = l.max_mtu;
-	err = fg_nl_link_set_mtu(in->cap_dev, cap_mtu);
+	err = pair_mtu(in->cap_dev, in->cap_peer, cap_mtu, CAP_DEV, eb, el);
 	if (!err)
-		err = fg_nl_link_set_mtu(in->cap_peer, cap_mtu);
-	if (err) {
-		snprintf(eb, el, "%s: MTU %u: %s", CAP_DEV, cap_mtu,
-			 strerror(-err));
+		err = pair_mtu(in->inj_dev, in->inj_peer,
+			       FG_XSK_FRAME_ROOM - ETH_HLEN, INJ_DEV, eb, el);
+	if (err)
 		return err;
-	}
-	err = fg_nl_link_set_mtu(in->inj_dev, inj_mtu);
-	if (!err)
-		err = fg_nl_link_set_mtu(in->inj_peer, inj_mtu);
-	if (err) {
-		snprintf(eb, el, "%s: MTU %u: %s", INJ_DEV, inj_mtu,
-			 strerror(-err));
-		return err;
-	}
 	/* Before any socket is registered: no frame is redirected before
 	 * the kernel knows the limits. */
 	in->dp->ctl->insp_len_max[FG_INSP_PATH_XSK] = FG_XSK_FRAME_ROOM;

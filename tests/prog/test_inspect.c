@@ -327,22 +327,31 @@ static void test_inspect_failure(void **state)
 	fg_h_close(h);
 }
 
+/* Rule dns in monitor mode, inspected (queries), a fresh heartbeat, no
+ * socket registered yet; an event reader. */
+static struct fg_h *open_monitor(struct ring_buffer **rb,
+				 struct fg_h_ev_log *l)
+{
+	struct fg_h *h = fg_h_open(policy);
+
+	assert_non_null(h);
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
+	beat(h, 0, 0);
+	*rb = fg_h_events_open(h, l);
+	assert_non_null(*rb);
+	return h;
+}
+
 /* Monitor mode delivers what inspect_failure closed would drop: counted as
  * fail-closed and would-deny, logged as a monitor deny event. */
 static void test_inspect_failure_monitor(void **state)
 {
 	struct pkt_spec dns = UDP4(NULL, 5353, NULL, 53);
-	struct fg_h *h = fg_h_open(policy);
 	struct ring_buffer *rb;
 	struct fg_h_ev_log l;
+	struct fg_h *h = open_monitor(&rb, &l);	/* alive, no socket */
 	struct fg_counters d;
-
-	assert_non_null(h);
-	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
-	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
-	beat(h, 0, 0);		/* alive, but no socket for the queue */
-	rb = fg_h_events_open(h, &l);
-	assert_non_null(rb);
 
 	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_PASS);
 	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
@@ -480,18 +489,26 @@ static void expect_xdp(struct fg_h *h, struct pkt_spec s, int rv, int drop)
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], rv == XDP_REDIRECT);
 }
 
-/* Exactly one event came since the last look: an uninspectable fragment of
- * rule dns, with `flags` (FG_EV_F_MONITOR or 0). */
-static void expect_frag_event(struct fg_h *h, struct ring_buffer *rb,
-			      struct fg_h_ev_log *l, __u8 flags)
+/* Exactly one event came since the last look, of rule dns: type, reason,
+ * `flags` (FG_EV_F_MONITOR or 0). */
+static void expect_event(struct fg_h *h, struct ring_buffer *rb,
+			 struct fg_h_ev_log *l, __u8 type, __u8 reason,
+			 __u8 flags)
 {
 	l->n = 0;
 	ring_buffer__consume(rb);
 	assert_int_equal(l->n, 1);
-	assert_int_equal(l->ev[0].type, FG_EV_FRAG);
-	assert_int_equal(l->ev[0].reason, FG_DROP_FRAG_UNINSPECTABLE);
+	assert_int_equal(l->ev[0].type, type);
+	assert_int_equal(l->ev[0].reason, reason);
 	assert_int_equal(l->ev[0].flags, flags);
 	assert_int_equal(l->ev[0].rule, fg_h_rule_id(h, "dns"));
+}
+
+/* ... an uninspectable fragment. */
+static void expect_frag_event(struct fg_h *h, struct ring_buffer *rb,
+			      struct fg_h_ev_log *l, __u8 flags)
+{
+	expect_event(h, rb, l, FG_EV_FRAG, FG_DROP_FRAG_UNINSPECTABLE, flags);
 }
 
 /*
@@ -690,16 +707,11 @@ static int run_gso(struct fg_h *h, struct pkt_spec s, __u32 gso_size,
 	return (int)o.retval;
 }
 
-/* The one event of an oversize packet: reason, monitor flag. */
-static void expect_oversize_event(struct ring_buffer *rb,
+/* ... a packet too long for the inspector. */
+static void expect_oversize_event(struct fg_h *h, struct ring_buffer *rb,
 				  struct fg_h_ev_log *l, __u8 flags)
 {
-	l->n = 0;
-	ring_buffer__consume(rb);
-	assert_int_equal(l->n, 1);
-	assert_int_equal(l->ev[0].type, FG_EV_DENY);
-	assert_int_equal(l->ev[0].reason, FG_DROP_INSPECT_OVERSIZE);
-	assert_int_equal(l->ev[0].flags, flags);
+	expect_event(h, rb, l, FG_EV_DENY, FG_DROP_INSPECT_OVERSIZE, flags);
 }
 
 /*
@@ -739,7 +751,7 @@ static void test_oversize(void **state)
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_FAIL_CLOSED], 0);
-	expect_oversize_event(rb, &l, 0);
+	expect_oversize_event(h, rb, &l, 0);
 	h->dp.ctl->flags |= FG_CTL_F_INSPECT_OPEN;
 	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_PASS);
 	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
@@ -758,7 +770,7 @@ static void test_oversize(void **state)
 	assert_int_equal(run_gso(h, q, 0, &d), TC_ACT_SHOT);
 	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 1);
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
-	expect_oversize_event(rb, &l, 0);
+	expect_oversize_event(h, rb, &l, 0);
 	h->dp.ctl->flags |= FG_CTL_F_INSPECT_OPEN;
 	assert_int_equal(run_gso(h, q, 0, &d), TC_ACT_OK);
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
@@ -773,7 +785,7 @@ static void test_oversize(void **state)
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 1);
 	assert_int_equal(run_gso(h, q, seg / 2 + 1, &d), TC_ACT_SHOT);
 	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 1);
-	expect_oversize_event(rb, &l, 0);
+	expect_oversize_event(h, rb, &l, 0);
 
 	ring_buffer__free(rb);
 	fg_h_close(h);
@@ -784,18 +796,12 @@ static void test_oversize(void **state)
 static void test_oversize_monitor_and_log_only(void **state)
 {
 	struct pkt_spec q = dns_pkt(4, true), a = dns_pkt(4, false);
-	struct fg_h *h = fg_h_open(policy);
 	struct ring_buffer *rb;
 	struct fg_h_ev_log l;
+	struct fg_h *h = open_monitor(&rb, &l);
 	struct fg_counters d;
 
-	assert_non_null(h);
-	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
-	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
 	xsk_register(h, &xsk);
-	beat(h, 0, 0);
-	rb = fg_h_events_open(h, &l);
-	assert_non_null(rb);
 	h->dp.ctl->insp_len_max[FG_INSP_PATH_XSK] = 100;
 	q.payload = 200;
 	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_PASS);
@@ -803,7 +809,7 @@ static void test_oversize_monitor_and_log_only(void **state)
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
 	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
 	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 0);
-	expect_oversize_event(rb, &l, FG_EV_F_MONITOR);
+	expect_oversize_event(h, rb, &l, FG_EV_F_MONITOR);
 
 	/* Protect mode, answers read only to log them. */
 	policy_rule(h, "dns")->mode = FG_POLICY_MODE_PROTECT;
