@@ -57,6 +57,7 @@ struct fg_inspector {
 	struct fg_insp_opts o;
 	struct fg_insp_engine engine;
 	__u32 cap_dev, cap_peer, inj_dev, inj_peer;	/* ifindexes, 0: none */
+	__u32 frame_size;	/* every worker's UMEM frames */
 	struct insp_thread *t;
 	size_t n_t;
 	volatile int stop;
@@ -257,6 +258,24 @@ static int pair_mtu(__u32 a, __u32 b, __u32 mtu, const char *name, char *eb,
 }
 
 /*
+ * UMEM frame size: the small one when every interface's longest frame
+ * (MTU, Ethernet, FG_VLAN_MAX_DEPTH tags) fits it, for half the memory;
+ * else the large one. An MTU raised later meets inspect_oversize.
+ */
+static __u32 frame_size_for(const struct fg_datapath *dp)
+{
+	struct fg_link l;
+	__u32 i;
+
+	for (i = 0; i < dp->n_ifaces; i++)
+		if (fg_nl_link_get_index(dp->iface_ifindex[i], &l) ||
+		    l.mtu + ETH_HLEN + 4 * FG_VLAN_MAX_DEPTH >
+		    FG_XSK_FRAME_ROOM(FG_XSK_FRAME_SMALL))
+			return FG_XSK_FRAME_LARGE;
+	return FG_XSK_FRAME_SMALL;
+}
+
+/*
  * Size the internal veths for the longest frame a worker takes
  * (FG_XSK_FRAME_ROOM) and tell the kernel what each path carries, so it
  * refuses longer frames (inspect_oversize) instead of redirecting them to
@@ -268,7 +287,8 @@ static int pair_mtu(__u32 a, __u32 b, __u32 mtu, const char *name, char *eb,
  */
 static int size_links(struct fg_inspector *in, char *eb, size_t el)
 {
-	__u32 cap_mtu = FG_XSK_FRAME_ROOM - ETH_HLEN - 4;
+	__u32 room = FG_XSK_FRAME_ROOM(in->frame_size);
+	__u32 cap_mtu = room - ETH_HLEN - 4;
 	struct fg_link l;
 	int err;
 
@@ -282,12 +302,12 @@ static int size_links(struct fg_inspector *in, char *eb, size_t el)
 	err = pair_mtu(in->cap_dev, in->cap_peer, cap_mtu, CAP_DEV, eb, el);
 	if (!err)
 		err = pair_mtu(in->inj_dev, in->inj_peer,
-			       FG_XSK_FRAME_ROOM - ETH_HLEN, INJ_DEV, eb, el);
+			       room - ETH_HLEN, INJ_DEV, eb, el);
 	if (err)
 		return err;
 	/* Before any socket is registered: no frame is redirected before
 	 * the kernel knows the limits. */
-	in->dp->ctl->insp_len_max[FG_INSP_PATH_XSK] = FG_XSK_FRAME_ROOM;
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_XSK] = room;
 	in->dp->ctl->insp_len_max[FG_INSP_PATH_CAPTURE] = cap_mtu + ETH_HLEN;
 	return 0;
 }
@@ -328,6 +348,7 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->w.engine = &in->engine;
 	t->w.dp = in->dp;
 	t->w.vid = vid;
+	t->w.frame_size = in->frame_size;
 	t->w.busy_poll = in->o.busy_poll;
 	t->w.bare = in->o.bare;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
@@ -404,6 +425,7 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 			 strerror(-err));
 		goto fail;
 	}
+	in->frame_size = frame_size_for(dp);
 	err = attach_progs(in, eb, el);
 	if (!err)
 		err = size_links(in, eb, el);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Frames longer than the inspector's path carries (4 KiB UMEM frames; the
-# capture veth's MTU, capped by its XDP program): the kernel applies
-# inspect_failure to their payload (drop reason and counter
-# inspect_oversize) instead of redirecting them to be lost; what fits is
-# still inspected. MTU 9000 with TC ingress (--xdp-mode none) and TC egress
-# (GSO skbs judged by their segments), then MTU 3000 with native XDP, which
-# the former 2 KiB frames could not carry.
+# Frames longer than the inspector's path carries (UMEM frames of 4 KiB,
+# or 2 KiB when the MTU allows; the capture veth's MTU, capped by its XDP
+# program): the kernel applies inspect_failure to their payload (drop
+# reason and counter inspect_oversize) instead of redirecting them to be
+# lost; what fits is still inspected. MTU 9000 with TC ingress
+# (--xdp-mode none) and TC egress (GSO skbs judged by their segments), then
+# MTU 3000 with native XDP, which 2 KiB frames could not carry, and MTU
+# 1500, where they do.
 . "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmds ip nsenter python3 jq ss
@@ -161,5 +162,17 @@ expect_cmp "xdp: redirected to the inspector" "$(cnt inspect_redirect)" -ge 2
 expect_eq "xdp: nothing oversize" "$(cnt inspect_oversize)" 0
 expect_eq "xdp: nothing lost by the inspector's sockets" \
 	"$(fg_json stats '.inspector.xsk_rx_dropped')" 0
+expect_cmp "MTU 3000: 4 KiB frames, capture veth carries 3000" \
+	"$(in_s ip -j link show fgc0 | jq '.[0].mtu')" -ge 3000
+fg_stop TERM
+
+# MTU 1500: 2 KiB frames do (2048 - 256 headroom - 14 - 4 tag = 1774).
+in_c ip link set "$IF_C" mtu 1500
+in_s ip link set "$IF_S" mtu 1500
+fg_start "$E2E_TMP/policy.yaml" native --test-inspect "rule=insp-udp,$INSP" ||
+	e2e_finish
+expect_eq "MTU 1500: 2 KiB frames, capture veth MTU 1774" \
+	"$(in_s ip -j link show fgc0 | jq '.[0].mtu')" 1774
+ok "MTU 1500: udp 1400 bytes inspected and echoed" udp_echo "$S4" 7101 1400
 fg_stop TERM
 e2e_finish
