@@ -3,10 +3,11 @@
  * inspect_run.c - set up and tear down the AF_XDP inspector: the internal
  * veths (capture: fgc0 -> fgc1, re-injection: fgi0 -> fgi1), their BPF
  * programs, the XSKMAP entries, one worker thread per (interface, rx queue)
- * plus one for the capture veth, and the heartbeat the kernel checks
- * (fg_ctl.inspector). Teardown clears the heartbeat first, so the kernel
- * applies inspect_failure from then on instead of redirecting into sockets
- * that are going away.
+ * plus one for the capture veth, the veths' MTUs and the frame lengths
+ * the kernel may redirect (fg_ctl.insp_len_max), and the heartbeat the
+ * kernel checks (fg_ctl.inspector). Teardown clears the heartbeat first,
+ * so the kernel applies inspect_failure from then on instead of
+ * redirecting into sockets that are going away.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/ethtool.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
 #include <linux/sockios.h>
@@ -33,6 +35,7 @@
 #include "datapath.h"
 #include "insp_overload.h"
 #include "inspect.h"
+#include "log.h"
 #include "netlink.h"
 #include "xsk_worker.h"
 #include "flowgate_tc.skel.h"
@@ -69,6 +72,7 @@ struct fg_inspector {
 	struct fg_insp_opts o;
 	struct fg_insp_engine engine;
 	__u32 cap_dev, cap_peer, inj_dev, inj_peer;	/* ifindexes, 0: none */
+	__u32 frame_size;	/* every worker's UMEM frames */
 	struct insp_thread *t;
 	size_t n_t;
 	volatile int stop;
@@ -433,6 +437,96 @@ static int attach_progs(struct fg_inspector *in, char *eb, size_t el)
 	return 0;
 }
 
+/* Both ends of a veth pair get the same MTU. */
+static int pair_mtu(__u32 a, __u32 b, __u32 mtu, const char *name, char *eb,
+		    size_t el)
+{
+	int err = fg_nl_link_set_mtu(a, mtu);
+
+	if (!err)
+		err = fg_nl_link_set_mtu(b, mtu);
+	if (err)
+		snprintf(eb, el, "%s: MTU %u: %s", name, mtu, strerror(-err));
+	return err;
+}
+
+/*
+ * UMEM frame size: the small one when every interface's longest frame
+ * (MTU, Ethernet, FG_VLAN_MAX_DEPTH tags) fits it, for half the memory;
+ * else the large one. An MTU raised later meets inspect_oversize.
+ */
+static __u32 frame_size_for(const struct fg_datapath *dp)
+{
+	struct fg_link l;
+	__u32 i;
+
+	for (i = 0; i < dp->n_ifaces; i++)
+		if (fg_nl_link_get_index(dp->iface_ifindex[i], &l) ||
+		    l.mtu + ETH_HLEN + 4 * FG_VLAN_MAX_DEPTH >
+		    FG_XSK_FRAME_ROOM(FG_XSK_FRAME_SMALL))
+			return FG_XSK_FRAME_LARGE;
+	return FG_XSK_FRAME_SMALL;
+}
+
+/*
+ * Size the internal veths for the longest frame a worker takes
+ * (FG_XSK_FRAME_ROOM) and tell the kernel what each path carries, so it
+ * refuses longer frames (inspect_oversize) instead of redirecting them to
+ * be lost. Capture: the veth checks each frame against its MTU plus
+ * Ethernet and one VLAN header, which our tag is; the frame with the tag
+ * must fit a UMEM frame; and the XDP program on fgc1 (no frags) caps the
+ * MTU (the kernel reports it as fgc0's max_mtu once attached).
+ * Re-injection: a frame of either path plus the tag.
+ */
+static int size_links(struct fg_inspector *in, char *eb, size_t el)
+{
+	__u32 room = FG_XSK_FRAME_ROOM(in->frame_size);
+	__u32 cap_mtu = room - ETH_HLEN - 4;
+	struct fg_link l;
+	int err;
+
+	err = fg_nl_link_get_index(in->cap_dev, &l);
+	if (err) {
+		snprintf(eb, el, "%s: %s", CAP_DEV, strerror(-err));
+		return err;
+	}
+	if (l.max_mtu && l.max_mtu < cap_mtu)
+		cap_mtu = l.max_mtu;
+	err = pair_mtu(in->cap_dev, in->cap_peer, cap_mtu, CAP_DEV, eb, el);
+	if (!err)
+		err = pair_mtu(in->inj_dev, in->inj_peer,
+			       room - ETH_HLEN, INJ_DEV, eb, el);
+	if (err)
+		return err;
+	/* Before any socket is registered: no frame is redirected before
+	 * the kernel knows the limits. */
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_XSK] = room;
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_CAPTURE] = cap_mtu + ETH_HLEN;
+	return 0;
+}
+
+/* Once at start: interfaces whose MTU allows frames the inspector cannot
+ * take (the shorter of the two paths: XDP ingress, TC egress). */
+static void warn_oversize(const struct fg_inspector *in,
+			  char names[][IF_NAMESIZE])
+{
+	const __u32 *max = in->dp->ctl->insp_len_max;
+	__u32 lim = max[FG_INSP_PATH_XSK] < max[FG_INSP_PATH_CAPTURE] ?
+		    max[FG_INSP_PATH_XSK] : max[FG_INSP_PATH_CAPTURE];
+	struct fg_link l;
+	__u32 i;
+
+	for (i = 0; i < in->dp->n_ifaces; i++) {
+		if (fg_nl_link_get_index(in->dp->iface_ifindex[i], &l) ||
+		    l.mtu + ETH_HLEN <= lim)
+			continue;
+		fg_warn("inspector: %s: MTU %u allows frames longer than the "
+			"%u bytes it can inspect: their payload in inspected "
+			"flows meets inspect_failure (drop reason "
+			"inspect_oversize)", names[i], l.mtu, lim);
+	}
+}
+
 static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 		       const char *ifname, __u32 q, __u32 tx_q, __u32 key,
 		       __u16 vid, char *eb, size_t el)
@@ -448,6 +542,7 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->w.engine = &in->engine;
 	t->w.dp = in->dp;
 	t->w.vid = vid;
+	t->w.frame_size = in->frame_size;
 	t->w.busy_poll = in->o.busy_poll;
 	t->w.bare = in->o.bare;
 	t->w.flag = &in->flag;
@@ -526,9 +621,13 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 			 strerror(-err));
 		goto fail;
 	}
+	in->frame_size = frame_size_for(dp);
 	err = attach_progs(in, eb, el);
+	if (!err)
+		err = size_links(in, eb, el);
 	if (err)
 		goto fail;
+	warn_oversize(in, names);
 
 	/* Sockets: one per (interface, queue), then the capture veth's. */
 	k = 0;

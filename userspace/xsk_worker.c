@@ -31,12 +31,16 @@
 #include "datapath.h"
 #include "xsk_worker.h"
 
-#define FRAME_MASK	(~((__u64)FG_XSK_FRAME_SIZE - 1))
+/* Offset of addr in its UMEM frame (aligned mode: frames are a power of
+ * two, identified by their start). */
+static __u64 frame_off(const struct fg_xsk_worker *w, __u64 addr)
+{
+	return addr & ((__u64)w->frame_size - 1);
+}
 
 static void frame_free(struct fg_xsk_worker *w, __u64 addr)
 {
-	/* Aligned mode: a frame is identified by its chunk's start. */
-	w->free[w->n_free++] = addr & FRAME_MASK;
+	w->free[w->n_free++] = addr - frame_off(w, addr);
 }
 
 static int frame_alloc(struct fg_xsk_worker *w, __u64 *addr)
@@ -53,7 +57,7 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 	struct xsk_umem_config ucfg = {
 		.fill_size = FG_XSK_RING,
 		.comp_size = FG_XSK_RING,
-		.frame_size = FG_XSK_FRAME_SIZE,
+		.frame_size = w->frame_size,
 		.frame_headroom = 0,
 	};
 	struct xsk_socket_config scfg = {
@@ -64,9 +68,13 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 		/* veth has no zero-copy (EOPNOTSUPP here). */
 		.bind_flags = XDP_COPY,
 	};
-	size_t size = (size_t)FG_XSK_FRAMES * FG_XSK_FRAME_SIZE;
+	size_t size = (size_t)FG_XSK_FRAMES * w->frame_size;
 	__u32 i;
 	int err;
+
+	if (w->frame_size != FG_XSK_FRAME_SMALL &&
+	    w->frame_size != FG_XSK_FRAME_LARGE)
+		return -EINVAL;
 
 	w->area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -97,7 +105,7 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 		goto fail;
 	}
 	for (i = 0; i < FG_XSK_FRAMES; i++)
-		w->free[i] = (__u64)i * FG_XSK_FRAME_SIZE;
+		w->free[i] = (__u64)i * w->frame_size;
 	w->n_free = FG_XSK_FRAMES;
 	return 0;
 fail:
@@ -114,7 +122,7 @@ void fg_xsk_worker_close(struct fg_xsk_worker *w)
 	if (w->umem)
 		xsk_umem__delete(w->umem);
 	if (w->area)
-		munmap(w->area, (size_t)FG_XSK_FRAMES * FG_XSK_FRAME_SIZE);
+		munmap(w->area, (size_t)FG_XSK_FRAMES * w->frame_size);
 	w->tx_xsk = w->rx_xsk = NULL;
 	w->umem = NULL;
 	w->area = NULL;
@@ -224,7 +232,7 @@ static void reinject(struct fg_xsk_worker *w, __u64 addr, __u32 len,
 	if (!tagged) {
 		/* Tag in place: the 12 MAC bytes move 4 to the front.
 		 * Copy mode leaves XDP_PACKET_HEADROOM before the data. */
-		if ((addr & ~FRAME_MASK) < 4) {
+		if (frame_off(w, addr) < 4) {
 			w->st.bad_frame++;
 			frame_free(w, addr);
 			return;
@@ -257,7 +265,7 @@ static void tx_new(struct fg_xsk_worker *w, __u16 vid, const __u8 *buf,
 	__u64 addr;
 	__u8 *p;
 
-	if (len + 4 > FG_XSK_FRAME_SIZE || frame_alloc(w, &addr)) {
+	if (len + 4 > w->frame_size || frame_alloc(w, &addr)) {
 		w->st.reinject_errors++;
 		return;
 	}
@@ -308,7 +316,7 @@ static __u64 frame_stamp(const struct fg_xsk_worker *w, __u64 addr)
 {
 	const struct fg_insp_meta *m;
 
-	if ((addr & ~FRAME_MASK) < sizeof(*m))
+	if (frame_off(w, addr) < sizeof(*m))
 		return 0;
 	m = (const void *)((const __u8 *)xsk_umem__get_data(w->area, addr) -
 			   sizeof(*m));

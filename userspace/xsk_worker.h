@@ -7,6 +7,7 @@
 #define FG_XSK_WORKER_H
 
 #include <stdbool.h>
+#include <linux/bpf.h>
 #include <linux/if_xdp.h>
 #include <linux/types.h>
 #include <xdp/xsk.h>
@@ -16,11 +17,23 @@
 
 struct fg_datapath;
 
-/* 2048 frames of 2 KiB: 4 MiB of UMEM per worker, within the 8 MiB
- * memlock limit here even with two workers' rings. A 2 KiB frame holds a
- * 1500-byte MTU frame plus copy mode's 256-byte headroom and our tag. */
-#define FG_XSK_FRAME_SIZE	2048
+/*
+ * UMEM: FG_XSK_FRAMES frames per worker, of one of two sizes chosen at
+ * start for all workers (inspect_run.c): 2 KiB (4 MiB per worker) when
+ * every interface's MTU allows no longer frame than it holds, else 4 KiB
+ * (8 MiB), a page, the most copy mode allows: more than an XDP program
+ * without frags support is ever given (on veth, MTU up to ~3.5 KiB). A
+ * frame holds copy mode's 256-byte headroom (where the XDP stamp and our
+ * 4-byte tag go) and FG_XSK_FRAME_ROOM(size) bytes of frame. The kernel
+ * applies inspect_failure to anything longer (fg_ctl.insp_len_max). UMEM
+ * is locked memory: without CAP_IPC_LOCK it counts against
+ * RLIMIT_MEMLOCK.
+ */
+#define FG_XSK_FRAME_SMALL	2048
+#define FG_XSK_FRAME_LARGE	4096
 #define FG_XSK_FRAMES		2048
+/* Longest frame (from its Ethernet header) a UMEM frame of `size` takes. */
+#define FG_XSK_FRAME_ROOM(size)	((size) - XDP_PACKET_HEADROOM)
 #define FG_XSK_RING		1024	/* every ring */
 #define FG_XSK_BATCH		64
 
@@ -30,6 +43,7 @@ struct fg_xsk_worker {
 	const struct fg_datapath *dp;	/* flow tables */
 	__u16 vid;		/* tag of re-injected frames; 0: frames
 				 * arrive tagged (capture veth) */
+	__u32 frame_size;	/* FG_XSK_FRAME_SMALL or FG_XSK_FRAME_LARGE */
 	bool busy_poll;		/* never sleep in poll() */
 	bool bare;		/* bench reference: re-inject every frame
 				 * as it is (see fg_insp_opts.bare) */
