@@ -102,7 +102,10 @@ enum fg_verdict { FG_VERDICTS(FG_X_ENUM_VERDICT) FG_VERDICT_MAX };
 	X(INSPECT_UNAVAILABLE,	"inspect_unavailable")	/* no inspector, closed */ \
 	X(INTERNAL,		"internal")	/* map lookup failed */	\
 	X(FRAG_UNINSPECTABLE,	"frag_uninspectable")	/* fragmented payload \
-						 * of a flow in inspection */
+						 * of a flow in inspection */ \
+	X(INSPECT_OVERSIZE,	"inspect_oversize")	/* payload to inspect \
+						 * longer than the inspector's \
+						 * path carries, closed */
 
 #define FG_X_ENUM_DROP(id, str) FG_DROP_##id,
 enum fg_drop_reason { FG_DROP_REASONS(FG_X_ENUM_DROP) FG_DROP_MAX };
@@ -126,7 +129,10 @@ enum fg_drop_reason { FG_DROP_REASONS(FG_X_ENUM_DROP) FG_DROP_MAX };
 	X(INSPECT_FAIL_CLOSED,	"inspect_fail_closed")	/* dropped, no inspector */ \
 	X(INSPECT_REINJECTED,	"inspect_reinjected")	/* frames back from it */ \
 	X(WOULD_DENY,		"would_deny")	/* monitor mode: passed, a rule \
-						 * or the default denies it */
+						 * or the default denies it */ \
+	X(INSPECT_OVERSIZE,	"inspect_oversize")	/* payload to inspect \
+						 * too long for the inspector: \
+						 * inspect_failure applied */
 
 #define FG_X_ENUM_CNT(id, str) FG_CNT_##id,
 enum fg_counter { FG_COUNTERS(FG_X_ENUM_CNT) FG_CNT_MAX };
@@ -288,6 +294,9 @@ struct fg_ctl {
 	__u32 inspector;	/* written by the inspector only: 0 = absent,
 				 * else FG_INSP_BEAT(now) | FG_INSP_OVERLOAD
 				 * (see "AF_XDP inspection" below) */
+	__u32 insp_len_max[2];	/* written by the inspector at start: the
+				 * longest frame each path to it carries,
+				 * by FG_INSP_PATH_*; 0: none fits */
 	struct fg_slot_cfg slot[2];
 };
 
@@ -465,6 +474,19 @@ struct fg_event {
 #define FG_INSP_VID_SLOT(vid)	(((vid) - 1) >> 1)
 #define FG_INSP_VID_HOOK(vid)	(((vid) - 1) & 1)
 
+/*
+ * fg_ctl.insp_len_max index: the way a hook hands a frame to the inspector.
+ * XSK: XDP redirect into an AF_XDP socket; the limit is the frame's length
+ * from its Ethernet header (what the UMEM frame holds after copy mode's
+ * headroom). CAPTURE: TC hooks via the capture veth; the limit is the skb's
+ * length from its Ethernet header before our tag, or for a GSO skb the
+ * length of each segment (the capture veth has no GSO, so the stack cuts
+ * the skb into gso_size pieces on the way). Longer frames meet
+ * inspect_failure with reason inspect_oversize (fg_insp_finish()).
+ */
+#define FG_INSP_PATH_XSK	0
+#define FG_INSP_PATH_CAPTURE	1
+
 /* skb->mark bit of a re-injected frame: flowgate's TC hooks pass it
  * untouched instead of inspecting it again. */
 #define FG_MARK_REINJECTED	0x00f10000U
@@ -511,7 +533,7 @@ FG_ASSERT_SIZE(fg_class, 12);
 FG_ASSERT_SIZE(fg_rule_meta, 8);
 FG_ASSERT_SIZE(fg_rule_counters, 16);
 FG_ASSERT_SIZE(fg_slot_cfg, 8 + 8 * FG_STATE_MAX + 24);
-FG_ASSERT_SIZE(fg_ctl, 24 + 2 * sizeof(struct fg_slot_cfg));
+FG_ASSERT_SIZE(fg_ctl, 32 + 2 * sizeof(struct fg_slot_cfg));
 FG_ASSERT_SIZE(fg_flow_key, 40);
 FG_ASSERT_SIZE(fg_flow_key4, 16);
 FG_ASSERT_SIZE(fg_flow, 72);

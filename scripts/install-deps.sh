@@ -11,10 +11,11 @@ BUILD_PKGS=(make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools
 	    libmnl-dev libcmocka-dev libyaml-dev libelf-dev zlib1g-dev
 	    pkg-config linux-libc-dev libnghttp2-dev libclang-rt-14-dev
 	    nettle-dev)
-# L7 end-to-end clients and servers: curl, dig (dnsutils), openssl; dnsmasq-base
-# is the binary alone, without the system service that would take port 53.
+# L7 end-to-end clients and servers: curl, dig (dnsutils), openssl, nghttpd
+# (nghttp2-server, h2c); dnsmasq-base is the binary alone, without the system
+# service that would take port 53.
 TEST_PKGS=(iproute2 iputils-ping netcat-openbsd python3 tcpdump jq procps
-	   util-linux curl dnsutils dnsmasq-base openssl)
+	   util-linux curl dnsutils dnsmasq-base openssl nghttp2-server)
 BENCH_PKGS=(nftables iptables ipset gnuplot-nox)
 PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${BENCH_PKGS[@]}")
 

@@ -43,11 +43,14 @@ const struct fg_cmd_help fg_cmd_helps[] = {
 		"                      policy's inspect_failure, else closed)\n"
 		"  --no-inspector      do not start the AF_XDP inspector (it starts\n"
 		"                      when a rule has app)\n"
-		"  --inspect-cpu N     pin inspector worker i to CPU N + i\n"
+		"  --inspect-cpu N     pin inspector worker i to CPU N + i (N must be\n"
+		"                      online and allowed; a later worker whose CPU\n"
+		"                      is not runs unpinned, with a warning)\n"
 		"  --inspect-busy-poll inspector workers spin instead of sleeping\n"
 		"  --test-inspect SPEC test only: rule=NAME[,dirs=orig|reply|both]\n"
 		"                      [,allow=BYTES][,deny=BYTES] inspects NAME's flows\n"
-		"                      with a byte-pattern engine\n"
+		"                      with a byte-pattern engine; [,delay_us=N]\n"
+		"                      [,stall=BYTES][,stall_ms=N] make it slow or hang\n"
 		"  -v, --verbose       also print libbpf/libxdp messages\n"
 		"SIGHUP reloads the policy file; SIGINT/SIGTERM detach and exit 0.",
 	},

@@ -389,10 +389,27 @@ static void l7_adopt(struct daemon *d, struct fg_policy **p)
 			       strerror(-err), open ? "open" : "closed");
 			return;
 		}
+		/* --event-rate bounds its lines as it bounds the kernel's. */
+		fg_l7_engine_set_event_rate(d->l7, d->dp.ctl->event_rate,
+					    d->dp.ctl->event_burst);
 	}
 	fg_l7_engine_set_fail_open(d->l7, open);
 	fg_l7_engine_set_policy(d->l7, *p, d->cur.gen);
 	*p = NULL;
+}
+
+/* --inspect-cpu N: N itself was checked at start; worker i's N + i may
+ * not exist. Said once, when the workers start. */
+static void warn_unpinned(struct daemon *d)
+{
+	int i, n;
+
+	n = fg_insp_queue_stats(d->insp, d->insp_q, FG_INSP_QUEUES_SHOWN);
+	for (i = 0; i < n && i < FG_INSP_QUEUES_SHOWN; i++)
+		if (d->insp_q[i].cpu_asked >= 0 && d->insp_q[i].cpu < 0)
+			fg_warn("inspector: %s queue %u: CPU %d not available, worker not pinned",
+				d->insp_q[i].device, d->insp_q[i].queue,
+				d->insp_q[i].cpu_asked);
 }
 
 /* Whether the inspector runs, or would start for policy p. */
@@ -453,6 +470,7 @@ static int start_inspector(struct daemon *d)
 		return err;
 	}
 	fg_info("inspector: AF_XDP workers up (engine %s)", eng.name);
+	warn_unpinned(d);
 	return 0;
 }
 
@@ -1039,6 +1057,10 @@ int fg_cmd_run(int argc, char **argv)
 			return fg_cli_usage_error("run", "%s", errbuf);
 		test_inspect = &d.insp_test;
 	}
+	if (o.inspect_cpu >= 0 &&
+	    fg_insp_cpu_check(o.inspect_cpu, errbuf, sizeof(errbuf)))
+		return fg_cli_usage_error("run", "--inspect-cpu %d: %s",
+					  o.inspect_cpu, errbuf);
 	d.lfd = d.sfd = d.tfd = d.epfd = -1;
 	d.start_ns = mono_ns();
 

@@ -62,14 +62,21 @@ struct fg_insp_engine {
 
 /* The test engine: a payload containing `deny` is denied, else one
  * containing `allow` is allowed, else inspection continues. Byte patterns,
- * per packet (no reassembly); NULL or "" disables a pattern. */
+ * per packet (no reassembly); NULL or "" disables a pattern. To test how
+ * the inspector copes with a slow or hung engine, each decision can take
+ * delay_us, and one on a payload containing `stall` stall_ms. */
 struct fg_insp_pattern {
 	char allow[64];
 	char deny[64];
+	char stall[64];
+	__u32 delay_us;
+	__u32 stall_ms;
 };
 extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
 
-/* Per-queue counters (one writer: the worker), with their printed names. */
+/* Per-queue counters, with their printed names. One writer each: the
+ * worker, except the xsk_* ones (read when shown) and stalls (the
+ * heartbeat thread). */
 #define FG_INSP_STATS(X)						\
 	X(rx,		"rx")		/* frames from the XSK */	\
 	X(rx_bytes,	"rx_bytes")	/* their bytes */	\
@@ -93,7 +100,14 @@ extern const struct fg_insp_engine fg_insp_pattern_engine;	/* arg: pattern */
 	X(k_rx_dropped,	"xsk_rx_dropped")				\
 	X(k_rx_ring_full, "xsk_rx_ring_full")				\
 	X(k_fill_empty,	"xsk_fill_empty")				\
-	X(k_rx_invalid,	"xsk_rx_invalid")
+	X(k_rx_invalid,	"xsk_rx_invalid")					\
+	/* Overload (insp_overload.c): inspect_failure applied meanwhile. */ \
+	X(overload_events, "overload_events")	/* episodes begun */	\
+	X(overload_ms,	"overload_ms")	/* time in them */		\
+	X(stalls,	"stalls")	/* no progress with frames queued */ \
+	/* Gauges: where the UMEM frames are (all of them, once idle). */ \
+	X(frames_free,	"frames_free")	/* the worker's free stack */	\
+	X(frames_fill,	"frames_fill")	/* given to the kernel */
 
 #define FG_X_INSP_FIELD(f, name) __u64 f;
 struct fg_insp_stats {
@@ -112,6 +126,9 @@ struct fg_insp_latency {
 struct fg_insp_queue_stats {
 	char device[16];	/* interface the worker reads */
 	__u32 queue;
+	__u32 frames;		/* UMEM frames the worker owns */
+	int cpu;		/* pinned to it, -1: not pinned */
+	int cpu_asked;		/* --inspect-cpu's choice for it, -1: none */
 	struct fg_insp_stats st;
 };
 
@@ -119,7 +136,10 @@ struct fg_insp_queue_stats {
 /* Options of the inspector as `flowgate run` starts it. */
 struct fg_insp_opts {
 	const struct fg_insp_engine *engine;
-	int cpu_base;		/* pin worker i to cpu_base + i; -1: no */
+	int cpu_base;		/* pin worker i to cpu_base + i; -1: no.
+				 * cpu_base must be available (see
+				 * fg_insp_cpu_check); a later worker whose
+				 * CPU is not runs unpinned (queue stats) */
 	__u32 queues;		/* rx queues per interface (0: all) */
 	bool busy_poll;		/* workers spin instead of sleeping */
 	/* Benchmark reference (`flowgate bench --suite inspect`): workers
@@ -164,6 +184,10 @@ void fg_insp_latency_reset(struct fg_inspector *in);
 /* Per worker: fills up to n entries, returns how many workers there are. */
 int fg_insp_queue_stats(struct fg_inspector *in,
 			struct fg_insp_queue_stats *out, size_t n);
+
+/* Is CPU cpu online and in this process's affinity mask? 0, or -EINVAL
+ * with errbuf naming it and the CPUs that are. */
+int fg_insp_cpu_check(int cpu, char *errbuf, size_t errlen);
 
 /* Set inspect_failure in the control block: open (true) or closed. */
 void fg_insp_set_failure_open(struct fg_datapath *dp, bool open);

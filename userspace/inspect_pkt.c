@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -329,11 +330,24 @@ static int contains(const __u8 *p, size_t len, const char *pat)
 	return n && len >= n && memmem(p, len, pat, n);
 }
 
+static void sleep_us(__u64 us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static enum fg_insp_decision pattern_decide(void *arg,
 					    const struct fg_insp_pkt *p)
 {
 	const struct fg_insp_pattern *pat = arg;
 
+	if (contains(p->payload, p->len, pat->stall))
+		sleep_us((__u64)pat->stall_ms * 1000);
+	if (pat->delay_us)
+		sleep_us(pat->delay_us);
 	if (contains(p->payload, p->len, pat->deny))
 		return FG_INSP_DENY;
 	if (contains(p->payload, p->len, pat->allow))

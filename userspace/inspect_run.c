@@ -3,10 +3,11 @@
  * inspect_run.c - set up and tear down the AF_XDP inspector: the internal
  * veths (capture: fgc0 -> fgc1, re-injection: fgi0 -> fgi1), their BPF
  * programs, the XSKMAP entries, one worker thread per (interface, rx queue)
- * plus one for the capture veth, and the heartbeat the kernel checks
- * (fg_ctl.inspector). Teardown clears the heartbeat first, so the kernel
- * applies inspect_failure from then on instead of redirecting into sockets
- * that are going away.
+ * plus one for the capture veth, the veths' MTUs and the frame lengths
+ * the kernel may redirect (fg_ctl.insp_len_max), and the heartbeat the
+ * kernel checks (fg_ctl.inspector). Teardown clears the heartbeat first,
+ * so the kernel applies inspect_failure from then on instead of
+ * redirecting into sockets that are going away.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,15 +21,21 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 
 #include "datapath.h"
+#include "insp_overload.h"
 #include "inspect.h"
+#include "log.h"
 #include "netlink.h"
 #include "xsk_worker.h"
 #include "flowgate_tc.skel.h"
@@ -44,9 +51,14 @@ struct insp_thread {
 	char device[IF_NAMESIZE];
 	__u32 queue;
 	__u32 key;		/* fg_xsks key */
-	int cpu;
+	int cpu_asked;		/* --inspect-cpu's choice, -1: none */
+	int cpu;		/* pinned to it, -1: not pinned */
 	pthread_t thr;
 	bool started;
+	/* Hung-worker check, the heartbeat thread's own. */
+	__u64 seen_progress;	/* w.progress at its last change */
+	__u64 seen_ns;		/* when, or when the ring was last empty */
+	bool stalled;
 };
 
 /* The namespace lock (see ns_lock). */
@@ -60,11 +72,13 @@ struct fg_inspector {
 	struct fg_insp_opts o;
 	struct fg_insp_engine engine;
 	__u32 cap_dev, cap_peer, inj_dev, inj_peer;	/* ifindexes, 0: none */
+	__u32 frame_size;	/* every worker's UMEM frames */
 	struct insp_thread *t;
 	size_t n_t;
 	volatile int stop;
 	pthread_t beat;
 	bool beat_started;
+	struct fg_insp_flag flag;	/* the kernel's overload bit */
 	struct ns_lock lock;	/* one inspector per network namespace */
 };
 
@@ -86,19 +100,50 @@ void fg_insp_set_failure_open(struct fg_datapath *dp, bool open)
 				   __ATOMIC_RELEASE);
 }
 
-/* The heartbeat: alive, and overloaded if any worker ran out of frames. */
+/*
+ * A worker loops at least every FG_INSP_BEAT_PERIOD_MS (its poll timeout).
+ * One that made no progress for two periods while frames wait in its ring
+ * is hung (e.g. stuck in the engine): the heartbeat thread holds a
+ * reference on the overload bit for it until it moves again. The beat goes
+ * on, so the kernel applies inspect_failure at once instead of after
+ * FG_INSP_BEAT_TIMEOUT.
+ */
+#define STALL_NS	(2ULL * FG_INSP_BEAT_PERIOD_MS * 1000 * 1000)
+
+static void stall_check(struct fg_inspector *in, struct insp_thread *t,
+			__u64 now)
+{
+	__u64 p = __atomic_load_n(&t->w.progress, __ATOMIC_RELAXED);
+
+	if (p != t->seen_progress || !fg_xsk_worker_rx_queued(&t->w)) {
+		t->seen_progress = p;
+		t->seen_ns = now;
+		if (t->stalled) {
+			t->stalled = false;
+			fg_insp_flag_put(&in->flag);
+		}
+		return;
+	}
+	if (now - t->seen_ns > STALL_NS && !t->stalled) {
+		t->stalled = true;
+		t->w.st.stalls++;
+		fg_insp_flag_get(&in->flag);
+	}
+}
+
+/* The heartbeat: alive, and FG_INSP_OVERLOAD while anyone holds a
+ * reference on in->flag (workers take theirs without waiting for us). */
 static void *beat_main(void *arg)
 {
 	struct fg_inspector *in = arg;
 
 	while (!in->stop) {
-		__u32 v = FG_INSP_BEAT(mono_ns());
+		__u64 now = mono_ns();
 		size_t i;
 
 		for (i = 0; i < in->n_t; i++)
-			if (in->t[i].w.overloaded)
-				v |= FG_INSP_OVERLOAD;
-		__atomic_store_n(&in->dp->ctl->inspector, v, __ATOMIC_RELEASE);
+			stall_check(in, &in->t[i], now);
+		fg_insp_flag_beat(&in->flag, FG_INSP_BEAT(now));
 		usleep(FG_INSP_BEAT_PERIOD_MS * 1000 / 2);
 	}
 	return NULL;
@@ -108,26 +153,130 @@ static void *worker_main(void *arg)
 {
 	struct insp_thread *t = arg;
 
-	if (t->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(t->cpu, &set);
-		/* Best effort: an offline CPU leaves the thread unpinned. */
-		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	}
 	fg_xsk_worker_loop(&t->w, &t->in->stop);
 	return NULL;
 }
 
-/* Number of rx queues of a device (sysfs), at least 1. */
+/* The CPUs this process may run on (online ones only: the kernel masks
+ * the affinity with the active CPUs). NULL on failure. */
+#define CPUS_MAX	4096
+
+static cpu_set_t *cpus_allowed(void)
+{
+	cpu_set_t *set = CPU_ALLOC(CPUS_MAX);
+
+	if (set && sched_getaffinity(0, CPU_ALLOC_SIZE(CPUS_MAX), set)) {
+		CPU_FREE(set);
+		return NULL;
+	}
+	return set;
+}
+
+static bool cpu_allowed(int cpu)
+{
+	cpu_set_t *set = cpus_allowed();
+	bool ok;
+
+	if (!set)
+		return false;
+	ok = cpu >= 0 && cpu < CPUS_MAX &&
+	     CPU_ISSET_S(cpu, CPU_ALLOC_SIZE(CPUS_MAX), set);
+	CPU_FREE(set);
+	return ok;
+}
+
+int fg_insp_cpu_check(int cpu, char *eb, size_t el)
+{
+	size_t sz = CPU_ALLOC_SIZE(CPUS_MAX), len = 0;
+	cpu_set_t *set = cpus_allowed();
+	int c, first = -1;
+
+	if (!set) {
+		snprintf(eb, el, "CPU %d: reading this process's CPUs: %s",
+			 cpu, strerror(errno));
+		return -EINVAL;
+	}
+	if (cpu >= 0 && cpu < CPUS_MAX && CPU_ISSET_S(cpu, sz, set)) {
+		CPU_FREE(set);
+		return 0;
+	}
+	len = snprintf(eb, el, "CPU %d is not online or not allowed for this "
+		       "process (allowed:", cpu);
+	/* The allowed set as ranges: " 0-3 6". */
+	for (c = 0; c <= CPUS_MAX && len < el; c++) {
+		bool in = c < CPUS_MAX && CPU_ISSET_S(c, sz, set);
+
+		if (in && first < 0)
+			first = c;
+		if (in || first < 0)
+			continue;
+		len += first == c - 1 ?
+		       snprintf(eb + len, el - len, " %d", first) :
+		       snprintf(eb + len, el - len, " %d-%d", first, c - 1);
+		first = -1;
+	}
+	if (len < el)
+		snprintf(eb + len, el - len, ")");
+	CPU_FREE(set);
+	return -EINVAL;
+}
+
+/* Start t's thread, on its CPU if it has one that is available; else
+ * unpinned (t->cpu -1: the queue stats say so, `run` logs it). */
+static int worker_create(struct insp_thread *t)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+
+	t->cpu = -1;
+	if (t->cpu_asked >= 0 && t->cpu_asked < CPU_SETSIZE &&
+	    cpu_allowed(t->cpu_asked) && !pthread_attr_init(&attr)) {
+		int err;
+
+		CPU_ZERO(&set);
+		CPU_SET(t->cpu_asked, &set);
+		err = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (!err)
+			err = pthread_create(&t->thr, &attr, worker_main, t);
+		pthread_attr_destroy(&attr);
+		if (!err) {
+			t->cpu = t->cpu_asked;
+			return 0;
+		}
+	}
+	return -pthread_create(&t->thr, NULL, worker_main, t);
+}
+
+/* Rx queues in use as the driver reports them (ethtool channels), 0 if it
+ * does not. Asked through a socket, so in this process's network
+ * namespace, where /sys may be another's (nsenter keeps the host's). */
+static __u32 rx_channels(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	err = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	return err ? 0 : ch.rx_count + ch.combined_count;
+}
+
+/* Number of rx queues of a device, at least 1: ethtool's channels, else
+ * sysfs. */
 static __u32 rx_queues(const char *ifname)
 {
 	char path[64 + IF_NAMESIZE];
 	struct dirent *de;
-	__u32 n = 0;
+	__u32 n = rx_channels(ifname);
 	DIR *d;
 
+	if (n)
+		return n;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
 	d = opendir(path);
 	if (!d)
@@ -288,6 +437,96 @@ static int attach_progs(struct fg_inspector *in, char *eb, size_t el)
 	return 0;
 }
 
+/* Both ends of a veth pair get the same MTU. */
+static int pair_mtu(__u32 a, __u32 b, __u32 mtu, const char *name, char *eb,
+		    size_t el)
+{
+	int err = fg_nl_link_set_mtu(a, mtu);
+
+	if (!err)
+		err = fg_nl_link_set_mtu(b, mtu);
+	if (err)
+		snprintf(eb, el, "%s: MTU %u: %s", name, mtu, strerror(-err));
+	return err;
+}
+
+/*
+ * UMEM frame size: the small one when every interface's longest frame
+ * (MTU, Ethernet, FG_VLAN_MAX_DEPTH tags) fits it, for half the memory;
+ * else the large one. An MTU raised later meets inspect_oversize.
+ */
+static __u32 frame_size_for(const struct fg_datapath *dp)
+{
+	struct fg_link l;
+	__u32 i;
+
+	for (i = 0; i < dp->n_ifaces; i++)
+		if (fg_nl_link_get_index(dp->iface_ifindex[i], &l) ||
+		    l.mtu + ETH_HLEN + 4 * FG_VLAN_MAX_DEPTH >
+		    FG_XSK_FRAME_ROOM(FG_XSK_FRAME_SMALL))
+			return FG_XSK_FRAME_LARGE;
+	return FG_XSK_FRAME_SMALL;
+}
+
+/*
+ * Size the internal veths for the longest frame a worker takes
+ * (FG_XSK_FRAME_ROOM) and tell the kernel what each path carries, so it
+ * refuses longer frames (inspect_oversize) instead of redirecting them to
+ * be lost. Capture: the veth checks each frame against its MTU plus
+ * Ethernet and one VLAN header, which our tag is; the frame with the tag
+ * must fit a UMEM frame; and the XDP program on fgc1 (no frags) caps the
+ * MTU (the kernel reports it as fgc0's max_mtu once attached).
+ * Re-injection: a frame of either path plus the tag.
+ */
+static int size_links(struct fg_inspector *in, char *eb, size_t el)
+{
+	__u32 room = FG_XSK_FRAME_ROOM(in->frame_size);
+	__u32 cap_mtu = room - ETH_HLEN - 4;
+	struct fg_link l;
+	int err;
+
+	err = fg_nl_link_get_index(in->cap_dev, &l);
+	if (err) {
+		snprintf(eb, el, "%s: %s", CAP_DEV, strerror(-err));
+		return err;
+	}
+	if (l.max_mtu && l.max_mtu < cap_mtu)
+		cap_mtu = l.max_mtu;
+	err = pair_mtu(in->cap_dev, in->cap_peer, cap_mtu, CAP_DEV, eb, el);
+	if (!err)
+		err = pair_mtu(in->inj_dev, in->inj_peer,
+			       room - ETH_HLEN, INJ_DEV, eb, el);
+	if (err)
+		return err;
+	/* Before any socket is registered: no frame is redirected before
+	 * the kernel knows the limits. */
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_XSK] = room;
+	in->dp->ctl->insp_len_max[FG_INSP_PATH_CAPTURE] = cap_mtu + ETH_HLEN;
+	return 0;
+}
+
+/* Once at start: interfaces whose MTU allows frames the inspector cannot
+ * take (the shorter of the two paths: XDP ingress, TC egress). */
+static void warn_oversize(const struct fg_inspector *in,
+			  char names[][IF_NAMESIZE])
+{
+	const __u32 *max = in->dp->ctl->insp_len_max;
+	__u32 lim = max[FG_INSP_PATH_XSK] < max[FG_INSP_PATH_CAPTURE] ?
+		    max[FG_INSP_PATH_XSK] : max[FG_INSP_PATH_CAPTURE];
+	struct fg_link l;
+	__u32 i;
+
+	for (i = 0; i < in->dp->n_ifaces; i++) {
+		if (fg_nl_link_get_index(in->dp->iface_ifindex[i], &l) ||
+		    l.mtu + ETH_HLEN <= lim)
+			continue;
+		fg_warn("inspector: %s: MTU %u allows frames longer than the "
+			"%u bytes it can inspect: their payload in inspected "
+			"flows meets inspect_failure (drop reason "
+			"inspect_oversize)", names[i], l.mtu, lim);
+	}
+}
+
 static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 		       const char *ifname, __u32 q, __u32 tx_q, __u32 key,
 		       __u16 vid, char *eb, size_t el)
@@ -298,12 +537,15 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->key = key;
 	snprintf(t->device, sizeof(t->device), "%s", ifname);
 	t->queue = q;
-	t->cpu = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
+	t->cpu_asked = in->o.cpu_base >= 0 ? in->o.cpu_base + (int)tx_q : -1;
+	t->cpu = -1;
 	t->w.engine = &in->engine;
 	t->w.dp = in->dp;
 	t->w.vid = vid;
+	t->w.frame_size = in->frame_size;
 	t->w.busy_poll = in->o.busy_poll;
 	t->w.bare = in->o.bare;
+	t->w.flag = &in->flag;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
 	if (err) {
 		snprintf(eb, el, "%s queue %u: %s: %s", ifname, q,
@@ -342,6 +584,7 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 	in->o = *o;
 	in->engine = *o->engine;
 	in->lock.fd = -1;
+	in->flag.word = &dp->ctl->inspector;
 	err = ns_lock(true, &in->lock);
 	if (err) {
 		snprintf(eb, el, err == -EBUSY ?
@@ -378,9 +621,13 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 			 strerror(-err));
 		goto fail;
 	}
+	in->frame_size = frame_size_for(dp);
 	err = attach_progs(in, eb, el);
+	if (!err)
+		err = size_links(in, eb, el);
 	if (err)
 		goto fail;
+	warn_oversize(in, names);
 
 	/* Sockets: one per (interface, queue), then the capture veth's. */
 	k = 0;
@@ -410,8 +657,7 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 		goto fail_map;
 
 	for (k = 0; k < in->n_t; k++) {
-		err = -pthread_create(&in->t[k].thr, NULL, worker_main,
-				      &in->t[k]);
+		err = worker_create(&in->t[k]);
 		if (err) {
 			snprintf(eb, el, "worker thread: %s", strerror(-err));
 			goto fail;
@@ -474,10 +720,8 @@ void fg_insp_stop(struct fg_inspector *in)
 static void kernel_stats(struct insp_thread *t)
 {
 	struct xdp_statistics xs;
-	socklen_t len = sizeof(xs);
 
-	if (!t->w.rx_xsk || getsockopt(fg_xsk_worker_rx_fd(&t->w), SOL_XDP,
-				       XDP_STATISTICS, &xs, &len))
+	if (fg_xsk_worker_xdp_stats(&t->w, &xs))
 		return;
 	t->w.st.k_rx_dropped = xs.rx_dropped;
 	t->w.st.k_rx_ring_full = xs.rx_ring_full;
@@ -552,6 +796,9 @@ int fg_insp_queue_stats(struct fg_inspector *in,
 		snprintf(out[k].device, sizeof(out[k].device), "%s",
 			 in->t[k].device);
 		out[k].queue = in->t[k].queue;
+		out[k].frames = FG_XSK_FRAMES;
+		out[k].cpu = in->t[k].cpu;
+		out[k].cpu_asked = in->t[k].cpu_asked;
 		out[k].st = in->t[k].w.st;
 	}
 	return (int)in->n_t;

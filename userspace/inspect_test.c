@@ -5,6 +5,7 @@
  * byte-pattern engine (inspect_pkt.c). For tests and demos only.
  *
  * SPEC: rule=NAME[,dirs=orig|reply|both][,allow=BYTES][,deny=BYTES]
+ *       [,delay_us=N][,stall=BYTES][,stall_ms=N (default 1000)]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,23 @@ static int set_str(char *dst, size_t room, const char *v, const char *key,
 	return 0;
 }
 
+static int set_num(__u32 *dst, const char *v, unsigned long max,
+		   const char *key, char *err, size_t errlen)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || *v == '-' || n > max) {
+		snprintf(err, errlen, "--test-inspect: %s '%s' is not a number from 0 to %lu",
+			 key, v, max);
+		return -EINVAL;
+	}
+	*dst = (__u32)n;
+	return 0;
+}
+
 int fg_insp_test_parse(const char *spec, struct fg_insp_test *t, char *err,
 		       size_t errlen)
 {
@@ -33,6 +51,7 @@ int fg_insp_test_parse(const char *spec, struct fg_insp_test *t, char *err,
 
 	memset(t, 0, sizeof(*t));
 	t->dirs = FG_INSPECT_DIR_ORIG;
+	t->pat.stall_ms = 1000;
 	copy = strdup(spec);
 	if (!copy)
 		return -ENOMEM;
@@ -56,6 +75,15 @@ int fg_insp_test_parse(const char *spec, struct fg_insp_test *t, char *err,
 		} else if (!strcmp(item, "deny")) {
 			ret = set_str(t->pat.deny, sizeof(t->pat.deny), v,
 				      item, err, errlen);
+		} else if (!strcmp(item, "stall")) {
+			ret = set_str(t->pat.stall, sizeof(t->pat.stall), v,
+				      item, err, errlen);
+		} else if (!strcmp(item, "delay_us")) {
+			ret = set_num(&t->pat.delay_us, v, 1000000, item, err,
+				      errlen);
+		} else if (!strcmp(item, "stall_ms")) {
+			ret = set_num(&t->pat.stall_ms, v, 60000, item, err,
+				      errlen);
 		} else if (!strcmp(item, "dirs")) {
 			if (!strcmp(v, "orig"))
 				t->dirs = FG_INSPECT_DIR_ORIG;

@@ -82,8 +82,11 @@ struct fg_l7_engine {
 	bool fail_open;
 	pthread_mutex_t pol_lock;	/* guards pol (the pointer) */
 	struct l7_pol *pol;
-	pthread_mutex_t ev_lock;	/* guards events (the pointer) */
+	pthread_mutex_t ev_lock;	/* guards events and the bucket */
 	FILE *events;
+	__u64 ev_rate, ev_burst;	/* events/s and burst; 0: unlimited */
+	__u64 ev_tokens;		/* ns of refill, see ev_allowed() */
+	__u64 ev_last_ns;
 	pthread_mutex_t locks[L7_STRIPES];
 	struct l7_flow *buckets[L7_BUCKETS];
 	__u32 sweep_next;		/* bucket the next sweep starts at */
@@ -284,6 +287,33 @@ static const char *rule_name(const struct l7_pol *pol, __u32 id)
 	return pol->p->rules[id - pol->n_fs].name;
 }
 
+/*
+ * The same token bucket as the kernel's events (--event-rate, burst), one
+ * for the whole engine: a flood of requests cannot turn into a flood of
+ * lines. Tokens are counted in ns of refill (1 event = 1e9 / rate ns), so
+ * no fraction is lost. Under ev_lock.
+ */
+static bool ev_allowed(struct fg_l7_engine *e)
+{
+	__u64 now = now_ns(), cost, cap;
+
+	if (!e->ev_rate)
+		return true;
+	cost = 1000000000ULL / e->ev_rate ?: 1;
+	cap = cost * (e->ev_burst ?: 1);
+	if (now > e->ev_last_ns)
+		e->ev_tokens += now - e->ev_last_ns;
+	e->ev_last_ns = now;
+	if (e->ev_tokens > cap)
+		e->ev_tokens = cap;
+	if (e->ev_tokens < cost) {
+		stat_add(&e->st.events_suppressed, 1);
+		return false;
+	}
+	e->ev_tokens -= cost;
+	return true;
+}
+
 static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
 		 const struct fg_insp_pkt *pkt, const char *verdict,
 		 const char *reason, const struct l7_fields *x)
@@ -294,7 +324,7 @@ static void emit(struct fg_l7_engine *e, const struct l7_flow *f,
 
 	pthread_mutex_lock(&e->ev_lock);
 	out = e->events;
-	if (!out)
+	if (!out || !ev_allowed(e))
 		goto out_unlock;
 	/* The fast path's writer locks the same FILE per line. */
 	flockfile(out);
@@ -338,6 +368,17 @@ void fg_l7_engine_set_events(struct fg_l7_engine *e, FILE *events)
 {
 	pthread_mutex_lock(&e->ev_lock);
 	e->events = events;
+	pthread_mutex_unlock(&e->ev_lock);
+}
+
+void fg_l7_engine_set_event_rate(struct fg_l7_engine *e, __u32 rate,
+				 __u32 burst)
+{
+	pthread_mutex_lock(&e->ev_lock);
+	e->ev_rate = rate;
+	e->ev_burst = burst;
+	e->ev_last_ns = now_ns();
+	e->ev_tokens = rate ? 1000000000ULL / rate * (burst ?: 1) : 0;
 	pthread_mutex_unlock(&e->ev_lock);
 }
 

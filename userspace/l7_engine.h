@@ -43,7 +43,9 @@
 	X(swept_gone,	"swept_gone")	/* freed: kernel flow gone,	\
 					 * replaced or decided */	\
 	X(budget_spent,	"budget_spent")	/* allowed for good: the app's	\
-					 * inspect.budget read */
+					 * inspect.budget read */	\
+	X(events_suppressed, "events_suppressed") /* over the event	\
+					 * rate: not written */
 
 #define FG_X_L7_FIELD(f, name) __u64 f;
 struct fg_l7_stats {
@@ -76,6 +78,10 @@ void fg_l7_engine_set_policy(struct fg_l7_engine *e, struct fg_policy *p,
 			     __u32 generation);
 void fg_l7_engine_set_fail_open(struct fg_l7_engine *e, bool fail_open);
 void fg_l7_engine_set_events(struct fg_l7_engine *e, FILE *events);
+/* At most rate events per second, bursts of burst (0: unlimited); the
+ * rest are counted as events_suppressed. */
+void fg_l7_engine_set_event_rate(struct fg_l7_engine *e, __u32 rate,
+				 __u32 burst);
 void fg_l7_engine_stats(struct fg_l7_engine *e, struct fg_l7_stats *out);
 
 /*

@@ -229,6 +229,7 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 			return MNL_CB_ERROR;
 		break;
 	case IFLA_MTU:
+	case IFLA_MAX_MTU:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		break;
@@ -324,6 +325,8 @@ int fg_nl_link_parse(const struct nlmsghdr *nlh, struct fg_link *out)
 	out->lower_up = !!(ifi->ifi_flags & IFF_LOWER_UP);
 	if (tb[IFLA_MTU])
 		out->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_MAX_MTU])
+		out->max_mtu = mnl_attr_get_u32(tb[IFLA_MAX_MTU]);
 	if (tb[IFLA_LINKINFO])
 		parse_linkinfo(tb[IFLA_LINKINFO], out);
 	if (tb[IFLA_XDP])
@@ -645,20 +648,42 @@ int fg_nl_veth_add(const char *name, const char *peer, __u32 nqueues)
 	return simple_request(nlh);
 }
 
+/* An RTM_NEWLINK request changing link ifindex; *ifi_out to set flags. */
+static struct nlmsghdr *link_change_req(char *buf, __u32 ifindex,
+					struct ifinfomsg **ifi_out)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	if (ifi_out)
+		*ifi_out = ifi;
+	return nlh;
+}
+
 int fg_nl_link_set_up(__u32 ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
+	nlh = link_change_req(buf, ifindex, &ifi);
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	return simple_request(nlh);
+}
+
+int fg_nl_link_set_mtu(__u32 ifindex, __u32 mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = link_change_req(buf, ifindex, NULL);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	return simple_request(nlh);
 }
 

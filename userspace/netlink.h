@@ -18,6 +18,7 @@ struct fg_link {
 	bool up;		/* IFF_UP */
 	bool lower_up;		/* IFF_LOWER_UP (carrier) */
 	__u32 mtu;
+	__u32 max_mtu;		/* IFLA_MAX_MTU, 0 if not reported */
 	__u8 xdp_attached;	/* IFLA_XDP_ATTACHED: XDP_ATTACHED_* */
 	__u32 xdp_prog_id;	/* IFLA_XDP_PROG_ID, 0 if none */
 };
@@ -81,10 +82,12 @@ int fg_nl_link_parse(const struct nlmsghdr *nlh, struct fg_link *out);
 /*
  * Added for the AF_XDP inspector (issue 4): create a veth pair with
  * nqueues rx/tx queues on each end (-EEXIST if a name is taken), bring a
- * link up, delete a link (its veth peer goes with it).
+ * link up, set its MTU, delete a link (its veth peer goes with it).
  */
 int fg_nl_veth_add(const char *name, const char *peer, __u32 nqueues);
 int fg_nl_link_set_up(__u32 ifindex);
+/* Set a link's MTU (-EINVAL beyond its max_mtu). */
+int fg_nl_link_set_mtu(__u32 ifindex, __u32 mtu);
 int fg_nl_link_del(__u32 ifindex);
 
 #endif /* FG_NETLINK_H */

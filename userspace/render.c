@@ -199,6 +199,11 @@ static void insp_json(struct fg_json *j, const struct fg_stats_snap *s)
 		fg_json_obj_open(j);
 		fg_json_kstr(j, "device", q->device);
 		fg_json_ku64(j, "queue", q->queue);
+		fg_json_ku64(j, "frames", q->frames);
+		if (q->cpu >= 0)
+			fg_json_ki64(j, "cpu", q->cpu);
+		else
+			fg_json_knull(j, "cpu");
 		{
 			const struct fg_insp_stats *st = &q->st;
 #define FG_X_INSP_QJSON(f, name) fg_json_ku64(j, name, st->f);
@@ -341,8 +346,11 @@ static void insp_text(FILE *f, const struct fg_stats_snap *s)
 		const struct fg_insp_stats *st = &s->insp[i].st;
 		const char *sep = "";
 
-		fprintf(f, "  %s queue %u:", s->insp[i].device,
+		fprintf(f, "  %s queue %u", s->insp[i].device,
 			s->insp[i].queue);
+		if (s->insp[i].cpu >= 0)
+			fprintf(f, " (CPU %d)", s->insp[i].cpu);
+		fprintf(f, ":");
 #define FG_X_INSP_TEXT(fld, name)					\
 		if (st->fld) {						\
 			fprintf(f, "%s %s %llu", sep, name,		\

@@ -31,12 +31,16 @@
 #include "datapath.h"
 #include "xsk_worker.h"
 
-#define FRAME_MASK	(~((__u64)FG_XSK_FRAME_SIZE - 1))
+/* Offset of addr in its UMEM frame (aligned mode: frames are a power of
+ * two, identified by their start). */
+static __u64 frame_off(const struct fg_xsk_worker *w, __u64 addr)
+{
+	return addr & ((__u64)w->frame_size - 1);
+}
 
 static void frame_free(struct fg_xsk_worker *w, __u64 addr)
 {
-	/* Aligned mode: a frame is identified by its chunk's start. */
-	w->free[w->n_free++] = addr & FRAME_MASK;
+	w->free[w->n_free++] = addr - frame_off(w, addr);
 }
 
 static int frame_alloc(struct fg_xsk_worker *w, __u64 *addr)
@@ -53,7 +57,7 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 	struct xsk_umem_config ucfg = {
 		.fill_size = FG_XSK_RING,
 		.comp_size = FG_XSK_RING,
-		.frame_size = FG_XSK_FRAME_SIZE,
+		.frame_size = w->frame_size,
 		.frame_headroom = 0,
 	};
 	struct xsk_socket_config scfg = {
@@ -64,9 +68,13 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 		/* veth has no zero-copy (EOPNOTSUPP here). */
 		.bind_flags = XDP_COPY,
 	};
-	size_t size = (size_t)FG_XSK_FRAMES * FG_XSK_FRAME_SIZE;
+	size_t size = (size_t)FG_XSK_FRAMES * w->frame_size;
 	__u32 i;
 	int err;
+
+	if (w->frame_size != FG_XSK_FRAME_SMALL &&
+	    w->frame_size != FG_XSK_FRAME_LARGE)
+		return -EINVAL;
 
 	w->area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -97,7 +105,7 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 		goto fail;
 	}
 	for (i = 0; i < FG_XSK_FRAMES; i++)
-		w->free[i] = (__u64)i * FG_XSK_FRAME_SIZE;
+		w->free[i] = (__u64)i * w->frame_size;
 	w->n_free = FG_XSK_FRAMES;
 	return 0;
 fail:
@@ -114,7 +122,7 @@ void fg_xsk_worker_close(struct fg_xsk_worker *w)
 	if (w->umem)
 		xsk_umem__delete(w->umem);
 	if (w->area)
-		munmap(w->area, (size_t)FG_XSK_FRAMES * FG_XSK_FRAME_SIZE);
+		munmap(w->area, (size_t)FG_XSK_FRAMES * w->frame_size);
 	w->tx_xsk = w->rx_xsk = NULL;
 	w->umem = NULL;
 	w->area = NULL;
@@ -123,6 +131,26 @@ void fg_xsk_worker_close(struct fg_xsk_worker *w)
 int fg_xsk_worker_rx_fd(const struct fg_xsk_worker *w)
 {
 	return xsk_socket__fd(w->rx_xsk);
+}
+
+int fg_xsk_worker_xdp_stats(const struct fg_xsk_worker *w,
+			    struct xdp_statistics *xs)
+{
+	socklen_t len = sizeof(*xs);
+
+	if (!w->rx_xsk)
+		return -ENOTCONN;
+	if (getsockopt(xsk_socket__fd(w->rx_xsk), SOL_XDP, XDP_STATISTICS, xs,
+		       &len))
+		return -errno;
+	return 0;
+}
+
+__u32 fg_xsk_worker_rx_queued(const struct fg_xsk_worker *w)
+{
+	/* The ring's indexes, not the worker's cached copies. */
+	return __atomic_load_n(w->rx.producer, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(w->rx.consumer, __ATOMIC_ACQUIRE);
 }
 
 /* Give the kernel every free frame the fill ring has room for. */
@@ -204,7 +232,7 @@ static void reinject(struct fg_xsk_worker *w, __u64 addr, __u32 len,
 	if (!tagged) {
 		/* Tag in place: the 12 MAC bytes move 4 to the front.
 		 * Copy mode leaves XDP_PACKET_HEADROOM before the data. */
-		if ((addr & ~FRAME_MASK) < 4) {
+		if (frame_off(w, addr) < 4) {
 			w->st.bad_frame++;
 			frame_free(w, addr);
 			return;
@@ -237,7 +265,7 @@ static void tx_new(struct fg_xsk_worker *w, __u16 vid, const __u8 *buf,
 	__u64 addr;
 	__u8 *p;
 
-	if (len + 4 > FG_XSK_FRAME_SIZE || frame_alloc(w, &addr)) {
+	if (len + 4 > w->frame_size || frame_alloc(w, &addr)) {
 		w->st.reinject_errors++;
 		return;
 	}
@@ -288,7 +316,7 @@ static __u64 frame_stamp(const struct fg_xsk_worker *w, __u64 addr)
 {
 	const struct fg_insp_meta *m;
 
-	if ((addr & ~FRAME_MASK) < sizeof(*m))
+	if (frame_off(w, addr) < sizeof(*m))
 		return 0;
 	m = (const void *)((const __u8 *)xsk_umem__get_data(w->area, addr) -
 			   sizeof(*m));
@@ -424,6 +452,45 @@ static void handle(struct fg_xsk_worker *w, __u64 addr, __u32 len)
 	}
 }
 
+/* How often the worker reads the kernel's loss counters (a syscall). */
+#define KSTATS_EVERY_NS	(1000 * 1000ULL)
+
+/* After a batch (or within one, see pass_once): is the worker keeping up?
+ * The kernel learns it at once, both ways (insp_overload.c). Also the
+ * frame gauges. */
+static void load_check(struct fg_xsk_worker *w)
+{
+	__u32 fill_free = xsk_prod_nb_free(&w->fill, FG_XSK_RING);
+	struct fg_insp_load l = {
+		.rx_queued = fg_xsk_worker_rx_queued(w),
+		.rx_size = FG_XSK_RING,
+		.no_frames = !w->n_free && fill_free == FG_XSK_RING,
+	};
+	__u64 now = mono_ns();
+
+	if (now - w->k_look_ns >= KSTATS_EVERY_NS) {
+		struct xdp_statistics xs;
+
+		w->k_look_ns = now;
+		if (!fg_xsk_worker_xdp_stats(w, &xs))
+			w->k_drops = xs.rx_dropped + xs.rx_ring_full +
+				     xs.rx_fill_ring_empty_descs;
+	}
+	l.k_drops = w->k_drops;
+	if (l.no_frames)
+		w->st.fill_empty++;
+	if (fg_insp_overload_update(&w->ov, &l, now)) {
+		if (w->ov.on)
+			fg_insp_flag_get(w->flag);
+		else
+			fg_insp_flag_put(w->flag);
+		w->st.overload_events = w->ov.events;
+	}
+	w->st.overload_ms = fg_insp_overload_ns(&w->ov, now) / 1000000;
+	w->st.frames_free = w->n_free;
+	w->st.frames_fill = FG_XSK_RING - fill_free;
+}
+
 /* One pass: complete, refill, receive a batch, transmit. Returns the
  * number of frames received. */
 static __u32 pass_once(struct fg_xsk_worker *w)
@@ -438,16 +505,17 @@ static __u32 pass_once(struct fg_xsk_worker *w)
 								 idx + i);
 
 		handle(w, d->addr, d->len);
+		/* A slow engine fills the ring within a batch: look as
+		 * soon as the kernel's view (it counts the batch as used
+		 * until released) crosses the threshold. */
+		if (!w->ov.on && fg_insp_ring_hot(fg_xsk_worker_rx_queued(w),
+						  FG_XSK_RING))
+			load_check(w);
 	}
 	if (n)
 		xsk_ring_cons__release(&w->rx, n);
 	kick(w);
-	/* Out of frames for the kernel: it drops what it cannot deliver;
-	 * flag it so the kernel applies inspect_failure instead. */
-	w->overloaded = !w->n_free &&
-			xsk_prod_nb_free(&w->fill, FG_XSK_RING) == FG_XSK_RING;
-	if (w->overloaded)
-		w->st.fill_empty++;
+	load_check(w);
 	return n;
 }
 
@@ -468,6 +536,8 @@ void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop)
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 
 	while (!*stop) {
+		__atomic_store_n(&w->progress, w->progress + 1,
+				 __ATOMIC_RELAXED);
 		if (pass_once(w))
 			continue;
 		/* Busy polling: no wake-up latency, a CPU per worker. */

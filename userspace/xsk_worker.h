@@ -7,18 +7,33 @@
 #define FG_XSK_WORKER_H
 
 #include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_xdp.h>
 #include <linux/types.h>
 #include <xdp/xsk.h>
 
+#include "insp_overload.h"
 #include "inspect.h"
 
 struct fg_datapath;
 
-/* 2048 frames of 2 KiB: 4 MiB of UMEM per worker, within the 8 MiB
- * memlock limit here even with two workers' rings. A 2 KiB frame holds a
- * 1500-byte MTU frame plus copy mode's 256-byte headroom and our tag. */
-#define FG_XSK_FRAME_SIZE	2048
+/*
+ * UMEM: FG_XSK_FRAMES frames per worker, of one of two sizes chosen at
+ * start for all workers (inspect_run.c): 2 KiB (4 MiB per worker) when
+ * every interface's MTU allows no longer frame than it holds, else 4 KiB
+ * (8 MiB), a page, the most copy mode allows: more than an XDP program
+ * without frags support is ever given (on veth, MTU up to ~3.5 KiB). A
+ * frame holds copy mode's 256-byte headroom (where the XDP stamp and our
+ * 4-byte tag go) and FG_XSK_FRAME_ROOM(size) bytes of frame. The kernel
+ * applies inspect_failure to anything longer (fg_ctl.insp_len_max). UMEM
+ * is locked memory: without CAP_IPC_LOCK it counts against
+ * RLIMIT_MEMLOCK.
+ */
+#define FG_XSK_FRAME_SMALL	2048
+#define FG_XSK_FRAME_LARGE	4096
 #define FG_XSK_FRAMES		2048
+/* Longest frame (from its Ethernet header) a UMEM frame of `size` takes. */
+#define FG_XSK_FRAME_ROOM(size)	((size) - XDP_PACKET_HEADROOM)
 #define FG_XSK_RING		1024	/* every ring */
 #define FG_XSK_BATCH		64
 
@@ -28,6 +43,7 @@ struct fg_xsk_worker {
 	const struct fg_datapath *dp;	/* flow tables */
 	__u16 vid;		/* tag of re-injected frames; 0: frames
 				 * arrive tagged (capture veth) */
+	__u32 frame_size;	/* FG_XSK_FRAME_SMALL or FG_XSK_FRAME_LARGE */
 	bool busy_poll;		/* never sleep in poll() */
 	bool bare;		/* bench reference: re-inject every frame
 				 * as it is (see fg_insp_opts.bare) */
@@ -46,7 +62,14 @@ struct fg_xsk_worker {
 	__u32 n_free;
 	__u32 tx_pending;	/* in the TX ring or the kernel */
 	bool tx_unsent;
-	volatile bool overloaded;
+	/* Overload (insp_overload.c): the worker holds a reference on the
+	 * kernel's overload bit for each of its episodes. */
+	struct fg_insp_flag *flag;	/* set before open */
+	struct fg_insp_overload ov;
+	__u64 k_look_ns;	/* last XDP_STATISTICS look */
+	__u64 k_drops;		/* its losses (fg_insp_load.k_drops) */
+	__u64 progress;		/* atomic: loop iterations, for the
+				 * heartbeat's hung-worker check */
 	const char *what;	/* which step failed, for the message */
 	struct fg_insp_stats st;
 	/* Time to verdict (kernel first saw the payload -> verdict in the
@@ -59,6 +82,11 @@ int fg_xsk_worker_open(struct fg_xsk_worker *w, const char *rx_ifname,
 		       __u32 rx_queue, const char *tx_ifname, __u32 tx_queue);
 void fg_xsk_worker_close(struct fg_xsk_worker *w);
 int fg_xsk_worker_rx_fd(const struct fg_xsk_worker *w);
+/* The kernel's counters of the RX socket (getsockopt XDP_STATISTICS). */
+int fg_xsk_worker_xdp_stats(const struct fg_xsk_worker *w,
+			    struct xdp_statistics *xs);
+/* Frames waiting in the RX ring; any thread may ask. */
+__u32 fg_xsk_worker_rx_queued(const struct fg_xsk_worker *w);
 /* Run until *stop. */
 void fg_xsk_worker_loop(struct fg_xsk_worker *w, volatile int *stop);
 

@@ -62,6 +62,29 @@ static __always_inline int fg_insp_iface_slot(__u32 ifindex)
 	return *slot1 - 1;
 }
 
+/* Length of the L4 header at pkt->l4_off (TCP: its data offset; UDP: 8;
+ * other protocols: 0), or -1 if it cannot be read. */
+static __always_inline int fg_insp_l4_hdr_len(fg_ctx_t *ctx,
+					      const struct fg_pkt *pkt)
+{
+	void *data = fg_ctx_data(ctx);
+	void *data_end = fg_ctx_data_end(ctx);
+	__u32 l4 = pkt->l4_off;
+	__u8 *doff;
+
+	if (pkt->proto == IPPROTO_UDP)
+		return 8;
+	if (pkt->proto != IPPROTO_TCP)
+		return 0;
+	/* Verifier: a bounded offset before it meets packet pointers. */
+	if (l4 > FG_HDR_MAX)
+		return -1;
+	doff = data + l4 + 12;
+	if ((void *)(doff + 1) > data_end)
+		return -1;
+	return (*doff >> 4) * 4;
+}
+
 /* Does the L4 segment carry payload? By the IP header's length, so
  * Ethernet padding of short frames never counts. Unknown: yes. */
 static __always_inline int fg_insp_has_payload(fg_ctx_t *ctx,
@@ -69,10 +92,11 @@ static __always_inline int fg_insp_has_payload(fg_ctx_t *ctx,
 {
 	void *data = fg_ctx_data(ctx);
 	void *data_end = fg_ctx_data_end(ctx);
-	__u32 l3 = pkt->l3_off, l4 = pkt->l4_off, end, hdr;
+	__u32 l3 = pkt->l3_off, end;
+	int hdr;
 
 	/* Verifier: bounded offsets before they meet packet pointers. */
-	if (l3 > FG_HDR_MAX || l4 > FG_HDR_MAX)
+	if (l3 > FG_HDR_MAX)
 		return 1;
 	if (pkt->family == FG_AF_INET) {
 		struct iphdr *ip = data + l3;
@@ -87,18 +111,39 @@ static __always_inline int fg_insp_has_payload(fg_ctx_t *ctx,
 			return 1;
 		end = l3 + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	}
-	if (pkt->proto == IPPROTO_TCP) {
-		__u8 *doff = data + l4 + 12;
+	hdr = fg_insp_l4_hdr_len(ctx, pkt);
+	if (hdr < 0)
+		return 1;
+	return end > pkt->l4_off + hdr;
+}
 
-		if ((void *)(doff + 1) > data_end)
-			return 1;
-		hdr = (*doff >> 4) * 4;
-	} else if (pkt->proto == IPPROTO_UDP) {
-		hdr = 8;
-	} else {
-		hdr = 0;
-	}
-	return end > l4 + hdr;
+/*
+ * Is the frame longer than the inspector's path carries (limits in
+ * fg_ctl.insp_len_max, set by the inspector from its UMEM frames and the
+ * capture veth's MTU)? XDP: the frame as seen (a program without frags
+ * support sees all of it). TC: skb->len, or for a GSO skb one segment:
+ * headers up to the L4 payload plus gso_size, since the capture veth cuts
+ * it into such segments.
+ */
+static __always_inline int fg_insp_oversize(fg_ctx_t *ctx,
+					    const struct fg_state *s,
+					    const struct fg_ctl *ctl,
+					    const struct fg_pkt *pkt)
+{
+#if defined(FG_CTX_XDP)
+	return s->len > ctl->insp_len_max[FG_INSP_PATH_XSK];
+#else
+	__u32 max = ctl->insp_len_max[FG_INSP_PATH_CAPTURE];
+	__u32 gso = ctx->gso_size;
+	int hdr;
+
+	if (!gso || s->len <= max)
+		return s->len > max;
+	hdr = fg_insp_l4_hdr_len(ctx, pkt);
+	if (hdr < 0)
+		return 1;
+	return pkt->l4_off + hdr + gso > max;
+#endif
 }
 
 /* Is an inspector alive and keeping up? */
@@ -142,6 +187,29 @@ static __always_inline int fg_insp_has_target(fg_ctx_t *ctx,
 }
 
 /*
+ * Refuse a packet the inspector should see but cannot: drop it with
+ * `reason`, or in monitor mode deliver it as a would-deny. One event per
+ * packet of type ev_type, in monitor mode always, else if log_deny.
+ */
+static __always_inline void fg_insp_refuse(struct fg_state *s,
+					   const struct fg_pkt *pkt,
+					   const struct fg_rule_meta *meta,
+					   __u8 reason, int ev_type,
+					   int log_deny)
+{
+	s->reason = reason;
+	if (meta->flags & FG_RULE_F_MONITOR) {
+		s->ev_flags = FG_EV_F_MONITOR;
+		fg_cnt(s, FG_CNT_WOULD_DENY);
+		fg_event_emit(s, pkt, ev_type);
+		return;
+	}
+	s->verdict = FG_VERDICT_DENY;
+	if (log_deny)
+		fg_event_emit(s, pkt, ev_type);
+}
+
+/*
  * A first fragment of a datagram the inspector would have to see. It holds
  * part of the L4 payload, or none (the L4 header alone, the payload in later
  * fragments), and the inspector does no IP reassembly: redirected, it would
@@ -153,20 +221,14 @@ static __always_inline void fg_insp_frag(struct fg_state *s,
 					 const struct fg_pkt *pkt,
 					 const struct fg_rule_meta *meta)
 {
-	s->reason = FG_DROP_FRAG_UNINSPECTABLE;
-	if (meta->flags & FG_RULE_F_MONITOR) {
-		s->ev_flags = FG_EV_F_MONITOR;
-		fg_cnt(s, FG_CNT_WOULD_DENY);
-	} else {
-		s->verdict = FG_VERDICT_DENY;
-	}
-	fg_event_emit(s, pkt, FG_EV_FRAG);
+	fg_insp_refuse(s, pkt, meta, FG_DROP_FRAG_UNINSPECTABLE, FG_EV_FRAG, 1);
 }
 
 /*
  * The deciding code recorded FG_VERDICT_INSPECT for a packet of a flow in
  * inspection: keep it (the hook redirects), or allow it here, or drop an
- * uninspectable fragment, or apply inspect_failure.
+ * uninspectable fragment, or apply inspect_failure (no inspector, or a
+ * frame too long for it).
  */
 static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 					   const struct fg_ctl *ctl,
@@ -203,13 +265,28 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 	 * fragment; without one, inspect_failure applies to fragments as to
 	 * any payload (open: nothing is inspected, nothing to evade). */
 	if (f && fg_insp_alive(ctl, s->now) && fg_insp_has_target(ctx, s)) {
-		if (pkt->frag == FG_FRAG_NONE)
+		/* A reply read only to log it (DNS answers) passes unlogged
+		 * when the inspector cannot see it whole. */
+		int log_only = dir == FG_DIR_REPLY &&
+			       (meta->inspect_dirs & FG_INSPECT_REPLY_LOG_ONLY);
+
+		if (pkt->frag != FG_FRAG_NONE) {
+			if (!log_only)
+				fg_insp_frag(s, pkt, meta);
+			return;
+		}
+		if (!fg_insp_oversize(ctx, s, ctl, pkt)) {
 			s->verdict = FG_VERDICT_INSPECT;
-		else if (dir == FG_DIR_REPLY &&
-			 (meta->inspect_dirs & FG_INSPECT_REPLY_LOG_ONLY))
-			return;	/* read to log it only: passes unlogged */
-		else
-			fg_insp_frag(s, pkt, meta);
+			return;
+		}
+		/* Too long for the inspector's path, where it would be lost:
+		 * inspect_failure decides, with its own counter and reason,
+		 * and an event when dropped. */
+		fg_cnt(s, FG_CNT_INSPECT_OVERSIZE);
+		if (log_only || (ctl->flags & FG_CTL_F_INSPECT_OPEN))
+			return;
+		fg_insp_refuse(s, pkt, meta, FG_DROP_INSPECT_OVERSIZE,
+			       FG_EV_DENY, 1);
 		return;
 	}
 	if (ctl->flags & FG_CTL_F_INSPECT_OPEN) {
@@ -217,16 +294,9 @@ static __always_inline void fg_insp_finish(fg_ctx_t *ctx, struct fg_state *s,
 		return;
 	}
 	fg_cnt(s, FG_CNT_INSPECT_FAIL_CLOSED);
-	s->reason = FG_DROP_INSPECT_UNAVAILABLE;
 	/* Monitor mode delivers everything: what closed would drop is a
 	 * would-deny, logged once per packet like a denied new flow. */
-	if (meta->flags & FG_RULE_F_MONITOR) {
-		s->ev_flags = FG_EV_F_MONITOR;
-		fg_cnt(s, FG_CNT_WOULD_DENY);
-		fg_event_emit(s, pkt, FG_EV_DENY);
-		return;
-	}
-	s->verdict = FG_VERDICT_DENY;
+	fg_insp_refuse(s, pkt, meta, FG_DROP_INSPECT_UNAVAILABLE, FG_EV_DENY, 0);
 }
 
 /* A flow decided again after a reload: an inspector's verdict under a rule

@@ -134,15 +134,17 @@ in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 in_c() { in_ns "$NS_C" "$@"; }
 in_s() { in_ns "$NS_S" "$@"; }
 
-# topo_create [MTU]: both namespaces, the veth pair, addresses, routes up.
+# topo_create [MTU [QUEUES]]: both namespaces, the veth pair (QUEUES rx
+# and tx queues on each end, default 1), addresses, routes up.
 topo_create() {
-	local mtu=${1:-1500}
+	local mtu=${1:-1500} q=${2:-1}
 	ip netns add "$NS_C" || { fail "setup" "ip netns add $NS_C"; exit 1; }
 	E2E_NETNS+=("$NS_C")
 	ip netns add "$NS_S" || { fail "setup" "ip netns add $NS_S"; exit 1; }
 	E2E_NETNS+=("$NS_S")
-	ip link add "$IF_C" netns "$NS_C" mtu "$mtu" type veth \
-		peer name "$IF_S" netns "$NS_S" mtu "$mtu" ||
+	ip link add "$IF_C" numrxqueues "$q" numtxqueues "$q" netns "$NS_C" \
+		mtu "$mtu" type veth peer name "$IF_S" numrxqueues "$q" \
+		numtxqueues "$q" netns "$NS_S" mtu "$mtu" ||
 		{ fail "setup" "ip link add veth $IF_C/$IF_S"; exit 1; }
 	in_c ip link set lo up
 	in_s ip link set lo up

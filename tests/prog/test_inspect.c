@@ -8,7 +8,8 @@
  * decides; the verdict written into the flow entry takes effect on the next
  * packet and survives a reload; re-injected (marked) frames pass;
  * fragments of payload to inspect are dropped whole (frag_uninspectable),
- * other directions' fragments pass; ICMP errors quoting a flow in
+ * other directions' fragments pass; frames longer than the inspector's
+ * path carries meet inspect_failure (inspect_oversize); ICMP errors quoting a flow in
  * inspection are related, never inspected (IPv4 and IPv6).
  *
  * Runs in its own network namespace: the XSK the redirect needs is bound to
@@ -132,8 +133,17 @@ static void install_inspect(struct fg_h *h, const char *rule, __u8 dirs)
 	h->gen = (__u32)gen;
 }
 
+/* Path limits of a live inspector, unless a test set its own: a 1500-byte
+ * MTU frame with room to spare on both paths. */
+#define TEST_LEN_MAX	2048
+
 static void beat(struct fg_h *h, __u64 ago_ns, __u32 extra)
 {
+	__u32 *max = h->dp.ctl->insp_len_max;
+
+	if (!max[FG_INSP_PATH_XSK] && !max[FG_INSP_PATH_CAPTURE])
+		max[FG_INSP_PATH_XSK] = max[FG_INSP_PATH_CAPTURE] =
+			TEST_LEN_MAX;
 	h->dp.ctl->inspector = FG_INSP_BEAT(fg_h_now_ns() - ago_ns) | extra;
 }
 
@@ -317,22 +327,31 @@ static void test_inspect_failure(void **state)
 	fg_h_close(h);
 }
 
+/* Rule dns in monitor mode, inspected (queries), a fresh heartbeat, no
+ * socket registered yet; an event reader. */
+static struct fg_h *open_monitor(struct ring_buffer **rb,
+				 struct fg_h_ev_log *l)
+{
+	struct fg_h *h = fg_h_open(policy);
+
+	assert_non_null(h);
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
+	beat(h, 0, 0);
+	*rb = fg_h_events_open(h, l);
+	assert_non_null(*rb);
+	return h;
+}
+
 /* Monitor mode delivers what inspect_failure closed would drop: counted as
  * fail-closed and would-deny, logged as a monitor deny event. */
 static void test_inspect_failure_monitor(void **state)
 {
 	struct pkt_spec dns = UDP4(NULL, 5353, NULL, 53);
-	struct fg_h *h = fg_h_open(policy);
 	struct ring_buffer *rb;
 	struct fg_h_ev_log l;
+	struct fg_h *h = open_monitor(&rb, &l);	/* alive, no socket */
 	struct fg_counters d;
-
-	assert_non_null(h);
-	policy_rule(h, "dns")->mode = FG_POLICY_MODE_MONITOR;
-	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG);
-	beat(h, 0, 0);		/* alive, but no socket for the queue */
-	rb = fg_h_events_open(h, &l);
-	assert_non_null(rb);
 
 	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_PASS);
 	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
@@ -470,18 +489,26 @@ static void expect_xdp(struct fg_h *h, struct pkt_spec s, int rv, int drop)
 	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], rv == XDP_REDIRECT);
 }
 
-/* Exactly one event came since the last look: an uninspectable fragment of
- * rule dns, with `flags` (FG_EV_F_MONITOR or 0). */
-static void expect_frag_event(struct fg_h *h, struct ring_buffer *rb,
-			      struct fg_h_ev_log *l, __u8 flags)
+/* Exactly one event came since the last look, of rule dns: type, reason,
+ * `flags` (FG_EV_F_MONITOR or 0). */
+static void expect_event(struct fg_h *h, struct ring_buffer *rb,
+			 struct fg_h_ev_log *l, __u8 type, __u8 reason,
+			 __u8 flags)
 {
 	l->n = 0;
 	ring_buffer__consume(rb);
 	assert_int_equal(l->n, 1);
-	assert_int_equal(l->ev[0].type, FG_EV_FRAG);
-	assert_int_equal(l->ev[0].reason, FG_DROP_FRAG_UNINSPECTABLE);
+	assert_int_equal(l->ev[0].type, type);
+	assert_int_equal(l->ev[0].reason, reason);
 	assert_int_equal(l->ev[0].flags, flags);
 	assert_int_equal(l->ev[0].rule, fg_h_rule_id(h, "dns"));
+}
+
+/* ... an uninspectable fragment. */
+static void expect_frag_event(struct fg_h *h, struct ring_buffer *rb,
+			      struct fg_h_ev_log *l, __u8 flags)
+{
+	expect_event(h, rb, l, FG_EV_FRAG, FG_DROP_FRAG_UNINSPECTABLE, flags);
 }
 
 /*
@@ -654,6 +681,158 @@ static void test_frag_no_inspector_and_tc(void **state)
 	fg_h_close(h);
 }
 
+/* ---- frames longer than the inspector's path carries ---- */
+
+/* Run s at TC egress as a GSO skb of segments gso_size long (0: none);
+ * return the verdict, counter deltas in *d. */
+static int run_gso(struct fg_h *h, struct pkt_spec s, __u32 gso_size,
+		   struct fg_counters *d)
+{
+	struct __sk_buff skb = { .gso_size = gso_size,
+				 .gso_segs = gso_size ? 2 : 0 };
+	__u8 in[PKT_MAX], out[PKT_MAX + 4];
+	struct fg_counters a, b;
+	int len = pkt_build(in, sizeof(in), &s);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &skb,
+		    .ctx_size_in = sizeof(skb));
+
+	assert_true(len > 0);
+	o.data_size_in = (__u32)len;
+	assert_int_equal(fg_h_counters(h, &a), 0);
+	assert_int_equal(bpf_prog_test_run_opts(h->prog_fd[FG_H_TC_OUT], &o),
+			 0);
+	assert_int_equal(fg_h_counters(h, &b), 0);
+	fg_h_counters_delta(&a, &b, d);
+	return (int)o.retval;
+}
+
+/* ... a packet too long for the inspector. */
+static void expect_oversize_event(struct fg_h *h, struct ring_buffer *rb,
+				  struct fg_h_ev_log *l, __u8 flags)
+{
+	expect_event(h, rb, l, FG_EV_DENY, FG_DROP_INSPECT_OVERSIZE, flags);
+}
+
+/*
+ * A frame one byte over the limit user space set for its path is not
+ * redirected (it would be lost on the way): closed drops it with reason
+ * inspect_oversize and an event, open passes it; both count
+ * inspect_oversize. At the limit it is redirected. XDP and TC egress; a
+ * GSO skb is judged by its segments.
+ */
+static void test_oversize(void **state)
+{
+	struct fg_h *h = open_live("dns", FG_INSPECT_DIR_ORIG);
+	struct pkt_spec q = dns_pkt(4, true);
+	__u32 idx = FG_INSP_CAPTURE_IDX, lo = 1, *max;
+	struct ring_buffer *rb;
+	struct fg_h_ev_log l;
+	struct fg_counters d;
+	__u8 buf[PKT_MAX];
+	__u32 len, seg;
+
+	q.payload = 1000;
+	len = (__u32)pkt_build(buf, sizeof(buf), &q);
+	max = h->dp.ctl->insp_len_max;
+	assert_int_equal(bpf_map_update_elem(
+		bpf_map__fd(h->dp.tc->maps.fg_insp_ifaces), &idx, &lo,
+		BPF_ANY), 0);
+	rb = fg_h_events_open(h, &l);
+	assert_non_null(rb);
+
+	/* XDP: at the limit to the XSK, one byte over refused. */
+	max[FG_INSP_PATH_XSK] = len;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_REDIRECT);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 0);
+	max[FG_INSP_PATH_XSK] = len - 1;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_DROP);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 0);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_FAIL_CLOSED], 0);
+	expect_oversize_event(h, rb, &l, 0);
+	h->dp.ctl->flags |= FG_CTL_F_INSPECT_OPEN;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 0);
+	h->dp.ctl->flags &= ~FG_CTL_F_INSPECT_OPEN;
+	/* The other path's limit does not matter to XDP. */
+	max[FG_INSP_PATH_CAPTURE] = len - 1;
+	max[FG_INSP_PATH_XSK] = len;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_REDIRECT);
+
+	/* TC egress, through the capture veth. */
+	max[FG_INSP_PATH_CAPTURE] = len;
+	assert_int_equal(run_gso(h, q, 0, &d), TC_ACT_REDIRECT);
+	max[FG_INSP_PATH_CAPTURE] = len - 1;
+	assert_int_equal(run_gso(h, q, 0, &d), TC_ACT_SHOT);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
+	expect_oversize_event(h, rb, &l, 0);
+	h->dp.ctl->flags |= FG_CTL_F_INSPECT_OPEN;
+	assert_int_equal(run_gso(h, q, 0, &d), TC_ACT_OK);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
+	h->dp.ctl->flags &= ~FG_CTL_F_INSPECT_OPEN;
+
+	/* GSO: segments of Ethernet + IPv4 + UDP headers + gso_size. At
+	 * the limit redirected although the skb is longer, one byte over
+	 * refused. */
+	seg = len - 1 - (14 + 20 + 8);
+	max[FG_INSP_PATH_CAPTURE] = 14 + 20 + 8 + seg / 2;
+	assert_int_equal(run_gso(h, q, seg / 2, &d), TC_ACT_REDIRECT);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_REDIRECT], 1);
+	assert_int_equal(run_gso(h, q, seg / 2 + 1, &d), TC_ACT_SHOT);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 1);
+	expect_oversize_event(h, rb, &l, 0);
+
+	ring_buffer__free(rb);
+	fg_h_close(h);
+}
+
+/* Monitor mode delivers an oversize frame as a would-deny (one event, flag
+ * monitor); a reply read only to log it passes, counted, no event. */
+static void test_oversize_monitor_and_log_only(void **state)
+{
+	struct pkt_spec q = dns_pkt(4, true), a = dns_pkt(4, false);
+	struct ring_buffer *rb;
+	struct fg_h_ev_log l;
+	struct fg_h *h = open_monitor(&rb, &l);
+	struct fg_counters d;
+
+	xsk_register(h, &xsk);
+	h->dp.ctl->insp_len_max[FG_INSP_PATH_XSK] = 100;
+	q.payload = 200;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_PASS);
+	assert_int_equal(d.verdict[FG_VERDICT_ALLOW], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
+	assert_int_equal(d.cnt[FG_CNT_WOULD_DENY], 1);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 0);
+	expect_oversize_event(h, rb, &l, FG_EV_F_MONITOR);
+
+	/* Protect mode, answers read only to log them. */
+	policy_rule(h, "dns")->mode = FG_POLICY_MODE_PROTECT;
+	install_inspect(h, "dns", FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY |
+			FG_INSPECT_REPLY_LOG_ONLY);
+	q.payload = 32;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_REDIRECT);
+	a.payload = 200;
+	assert_int_equal(run(h, FG_H_XDP, a, &d), XDP_PASS);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_OVERSIZE], 1);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 0);
+	l.n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(l.n, 0);
+	/* A query that long is still refused. */
+	q.payload = 200;
+	assert_int_equal(run(h, FG_H_XDP, q, &d), XDP_DROP);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_OVERSIZE], 1);
+
+	ring_buffer__free(rb);
+	fg_h_close(h);
+}
+
 /* ---- ICMP errors related to inspected flows ---- */
 
 /*
@@ -796,6 +975,8 @@ int main(void)
 		cmocka_unit_test(test_frag_monitor),
 		cmocka_unit_test(test_frag_reply_log_only),
 		cmocka_unit_test(test_frag_no_inspector_and_tc),
+		cmocka_unit_test(test_oversize),
+		cmocka_unit_test(test_oversize_monitor_and_log_only),
 		cmocka_unit_test(test_icmp_related),
 		cmocka_unit_test(test_app_any_other_protos),
 	};

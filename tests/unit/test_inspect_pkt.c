@@ -214,6 +214,8 @@ static void test_spec(void **state)
 	assert_int_equal(t.dirs, FG_INSPECT_DIR_ORIG | FG_INSPECT_DIR_REPLY);
 	assert_string_equal(t.pat.allow, "A");
 	assert_string_equal(t.pat.deny, "B");
+	assert_int_equal(t.pat.delay_us, 0);
+	assert_int_equal(t.pat.stall_ms, 1000);
 	assert_int_equal(fg_insp_test_parse("allow=A", &t, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "rule=NAME"));
@@ -222,6 +224,19 @@ static void test_spec(void **state)
 	assert_int_equal(fg_insp_test_parse("rule=x,bogus", &t, err,
 					    sizeof(err)), -EINVAL);
 	assert_int_equal(fg_insp_test_parse("rule=x,color=red", &t, err,
+					    sizeof(err)), -EINVAL);
+	/* Slow and hung engines, for the overload tests. */
+	assert_int_equal(fg_insp_test_parse("rule=x,delay_us=200,stall=S,stall_ms=5",
+					    &t, err, sizeof(err)), 0);
+	assert_int_equal(t.pat.delay_us, 200);
+	assert_string_equal(t.pat.stall, "S");
+	assert_int_equal(t.pat.stall_ms, 5);
+	assert_int_equal(fg_insp_test_parse("rule=x,delay_us=-1", &t, err,
+					    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "delay_us"));
+	assert_int_equal(fg_insp_test_parse("rule=x,stall_ms=60001", &t, err,
+					    sizeof(err)), -EINVAL);
+	assert_int_equal(fg_insp_test_parse("rule=x,delay_us=", &t, err,
 					    sizeof(err)), -EINVAL);
 }
 

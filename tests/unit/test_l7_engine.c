@@ -648,6 +648,37 @@ static void test_app_budget(void **state)
 	teardown_ctx(&c);
 }
 
+/* --event-rate: the engine's lines go through one token bucket; what is
+ * over it is counted, not written. */
+static void test_event_rate(void **state)
+{
+	struct fg_l7_stats st;
+	struct ctx c;
+	struct tflow t;
+	size_t lines = 0, i;
+	const char *p;
+
+	setup_policy(&c, web_policy, NULL);
+	fg_l7_engine_set_event_rate(c.e, 1, 5);	/* 1/s, bursts of 5 */
+	tflow_init(&t, IPPROTO_TCP, 80);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(send_str(&c, &t, "GET /api/x HTTP/1.1\r\n"
+					  "Host: shop.example\r\n\r\n"),
+				 FG_INSP_CONTINUE);
+	fflush(c.evf);
+	for (p = c.ev; p && (p = strchr(p, '\n')); p++)
+		lines++;
+	fg_l7_engine_stats(c.e, &st);
+	/* the burst, and at most one more if a second went by */
+	assert_true(lines >= 5 && lines <= 6);
+	assert_int_equal(st.events_suppressed, 20 - lines);
+	/* the verdicts are not rate-limited: a denied request still denies */
+	assert_int_equal(send_str(&c, &t, "GET /admin HTTP/1.1\r\n"
+				  "Host: shop.example\r\n\r\n"), FG_INSP_DENY);
+	end(&c, &t);
+	teardown_ctx(&c);
+}
+
 static void test_tcp_order_and_state(void **state)
 {
 	const char *req = "GET /api/a HTTP/1.1\r\nHost: shop.example\r\n\r\n";
@@ -1038,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_policy_limits),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_app_budget),
+		cmocka_unit_test(test_event_rate),
 		cmocka_unit_test(test_tcp_order_and_state),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_reload),
