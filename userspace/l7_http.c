@@ -504,6 +504,32 @@ static int sniff_byte(struct fg_http_parser *p, unsigned char c)
 	}
 }
 
+/*
+ * A byte of a head's request line, before head_byte() stores it: checked,
+ * and after a request that asked for a tunnel, compared with its start.
+ * 1: the tunnel began (state FG_HTTP_TUNNEL); -EBADMSG: not HTTP/1 and
+ * no tunnel; 0: go on (with rl_bad set, the byte is not part of a head
+ * but may be the tunnel's, which later bytes decide).
+ */
+static int head_start_byte(struct fg_http_parser *p, unsigned char c)
+{
+	bool ok = !p->rl_bad && reqline_byte(p, c);
+	int r;
+
+	if (p->tunnel && !p->sniff_off) {
+		r = sniff_byte(p, c);
+		if (r > 0) {
+			p->state = FG_HTTP_TUNNEL;
+			return 1;
+		}
+		p->sniff_off = r < 0;
+	}
+	if (ok)
+		return 0;
+	p->rl_bad = true;
+	return p->tunnel && !p->sniff_off ? 0 : -EBADMSG;
+}
+
 /* One byte of the head; 1 when the head is complete. */
 static int head_byte(struct fg_http_parser *p, char c)
 {
@@ -566,27 +592,24 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 		return p->error;
 	while (i < len) {
 		switch (p->state) {
-		case FG_HTTP_HEAD: {
-			unsigned char c = (unsigned char)s[i++];
-			bool ok = !p->rl_bad && reqline_byte(p, c);
-
-			if (p->tunnel && !p->sniff_off) {
-				ret = sniff_byte(p, c);
-				if (ret > 0) {
-					p->state = FG_HTTP_TUNNEL;
-					return 0;
-				}
-				p->sniff_off = ret < 0;
-			}
-			if (!ok) {
-				/* the signature may still come (h2c preface) */
-				p->rl_bad = true;
-				if (p->tunnel && !p->sniff_off)
+		case FG_HTTP_HEAD:
+			if (p->len && p->rl_part == RL_DONE) {
+				/* Header lines, the bulk of a head: no check
+				 * to make (a tunnel's start is decided within
+				 * the request line), so a tight loop. */
+				ret = 0;
+				while (i < len && !ret)
+					ret = head_byte(p, s[i++]);
+			} else {
+				ret = head_start_byte(p, (unsigned char)s[i++]);
+				if (ret > 0)
+					return 0;	/* FG_HTTP_TUNNEL */
+				if (ret < 0)
+					goto fail;
+				if (p->rl_bad)	/* a tunnel's start may still come */
 					break;
-				ret = -EBADMSG;
-				goto fail;
+				ret = head_byte(p, s[i - 1]);
 			}
-			ret = head_byte(p, (char)c);
 			if (ret < 0)
 				goto fail;
 			if (!ret)
@@ -613,7 +636,6 @@ int fg_http_feed(struct fg_http_parser *p, const void *data, size_t len,
 			if (ret)
 				return ret;
 			break;
-		}
 		case FG_HTTP_BODY: {
 			size_t n = len - i;
 
