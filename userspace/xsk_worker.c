@@ -349,11 +349,16 @@ static int write_verdict(struct fg_xsk_worker *w, const struct fg_flow_key *k,
 
 	if (err)
 		return err;
-	f.app_id = app_id;
 	if (action == FG_ACTION_INSPECT) {
+		/* Only the app to show: never over a verdict that another
+		 * worker (the other direction's) wrote meanwhile. */
+		if (f.inspect_state == FG_INSPECT_DONE)
+			return 0;
+		f.app_id = app_id;
 		f.inspect_state = FG_INSPECT_PENDING;
 		return fg_dp_flow_update(w->dp, k, &f, BPF_EXIST);
 	}
+	f.app_id = app_id;
 	f.action = action;
 	f.user_verdict = action;
 	f.inspect_state = FG_INSPECT_DONE;
