@@ -53,6 +53,8 @@ static const char policy_yaml[] =
 	" dns: {names: [\"*.corp.example\"]}, action: allow}\n"
 	"  - {name: no-ssh, proto: tcp, ports: [8080], app: [ssh, mysql],"
 	" action: deny}\n"
+	"  - {name: ws, proto: tcp, ports: [8080], app: http, action: allow,\n"
+	"     http: {headers: {user-agent: [\"curl/*\"]}}}\n"
 	"  - {name: alt-http, proto: tcp, ports: [8080],"
 	" app: [http, http2, grpc], http: {methods: [GET]}, action: allow}\n"
 	"  - {name: alt-rest, proto: tcp, ports: [8080], action: allow}\n";
@@ -90,12 +92,14 @@ enum op {
 
 static struct slot slots[SLOTS];
 static __u64 created_clock;
-static __u8 canned[16][600];
-static size_t canned_len[16];
+#define CANNED_MAX	20
+static __u8 canned[CANNED_MAX][600];
+static size_t canned_len[CANNED_MAX];
 static size_t n_canned;
 
 static void add_canned(const void *data, size_t len)
 {
+	FUZZ_CHECK(n_canned < CANNED_MAX);
 	memcpy(canned[n_canned], data, len);
 	canned_len[n_canned++] = len;
 }
@@ -138,6 +142,12 @@ static void init_canned(void)
 	add_str("*1\r\n$4\r\nPING\r\n");
 	add_str("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 	add_str("GET /x HTTP/1.1\r\nHost: b\r\n\r\nGET /y HTTP/1.1\r\n");
+	/* header conditions and tunnels (rule ws, port 8080) */
+	add_str("GET /chat HTTP/1.1\r\nHost: a\r\nUser-Agent: curl/8\r\n"
+		"Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+	add_str("\x81\x85\x01\x02\x03\x04hello");
+	add_str("CONNECT db:5432 HTTP/1.1\r\nHost: db:5432\r\n"
+		"User-Agent: curl/8\r\n\r\n");
 }
 
 static struct fg_policy *load_policy(void)
