@@ -510,11 +510,12 @@ static __u32 pass_once(struct fg_xsk_worker *w)
 								 idx + i);
 
 		handle(w, d->addr, d->len);
-		/* A slow engine fills the ring within a batch: look as
-		 * soon as the kernel's view (it counts the batch as used
-		 * until released) crosses the threshold. */
-		if (!w->ov.on && fg_insp_ring_hot(fg_xsk_worker_rx_queued(w),
-						  FG_XSK_RING))
+		/* A slow engine fills the ring within a batch: look every
+		 * 8 frames (the kernel's producer index is a cache line it
+		 * writes) whether its view (it counts the batch as used
+		 * until released) crossed the threshold. */
+		if ((i & 7) == 7 && !w->ov.on &&
+		    fg_insp_ring_hot(fg_xsk_worker_rx_queued(w), FG_XSK_RING))
 			load_check(w);
 	}
 	if (n)
