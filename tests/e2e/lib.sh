@@ -237,6 +237,20 @@ drops_total() { fg_json stats '[.drops[]] | add // 0'; }
 xdp_attached() { in_ns "$1" ip -d -j link show dev "$2" | jq -e '.[0].xdp != null' >/dev/null; }
 tc_filters() { in_ns "$1" tc filter show dev "$2" "$3" 2>/dev/null | grep -E ' bpf ' || true; }
 
+# policy_head: the start of a policy, up to "rules:": deny by default,
+# groups "server" and "client" (both families). Tests append their rules:
+#   { policy_head; cat <<YAML; } >FILE
+policy_head() {
+	cat <<YAML
+version: 1
+default: deny
+groups:
+  server: [$S4, "$S6"]
+  client: [$C4, "$C6"]
+rules:
+YAML
+}
+
 # The policy most tests use. Servers: http 8080 (allowed), http 8081 (no
 # rule: default deny), tcp echo 7000 (allowed), udp echo 7001 (allowed),
 # udp echo 7002 (no rule), tcp echo 2323 (denied by a logging rule).

@@ -10,13 +10,7 @@ e2e_require_cmds ip nsenter python3 jq ss tcpdump
 e2e_require_flowgate
 
 topo_create
-cat >"$E2E_TMP/policy.yaml" <<YAML
-version: 1
-default: deny
-groups:
-  server: [$S4, "$S6"]
-  client: [$C4, "$C6"]
-rules:
+{ policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: out-echo
     from: server
     to: client

@@ -12,13 +12,7 @@ e2e_require_cmds ip nsenter python3 jq
 e2e_require_flowgate
 
 topo_create
-cat >"$E2E_TMP/policy.yaml" <<YAML
-version: 1
-default: deny
-groups:
-  server: [$S4, "$S6"]
-  client: [$C4, "$C6"]
-rules:
+{ policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: ord-in
     to: server
     proto: udp

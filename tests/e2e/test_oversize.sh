@@ -14,13 +14,7 @@ e2e_require_cmds ip nsenter python3 jq ss
 e2e_require_flowgate
 
 topo_create 9000
-cat >"$E2E_TMP/policy.yaml" <<YAML
-version: 1
-default: deny
-groups:
-  server: [$S4, "$S6"]
-  client: [$C4, "$C6"]
-rules:
+{ policy_head; cat <<YAML; } >"$E2E_TMP/policy.yaml"
   - name: insp-udp
     to: server
     proto: udp
