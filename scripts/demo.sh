@@ -64,7 +64,7 @@ trap 'exit 143' TERM
 try() {
 	local want=$1 what=$2 target=$3 why=$4 got; shift 4
 	if "$@" >/dev/null 2>&1; then got=allowed; else got=blocked; fi
-	printf '  %-9s %-19s %-24s %s' "$what" "$target" "$why" "$got"
+	printf '  %-9s %-34s %-22s %s' "$what" "$target" "$why" "$got"
 	if [ "$got" = "$want" ]; then
 		printf '\n'
 	else
@@ -77,7 +77,15 @@ try() {
 http_get() {
 	local h=$1; case $h in *:*) h="[$h]" ;; esac
 	in_c timeout 4 python3 -c 'import sys, urllib.request
-sys.exit(urllib.request.urlopen(sys.argv[1], timeout=2).status != 200)' "http://$h:$2/"
+sys.exit(urllib.request.urlopen(sys.argv[1], timeout=2).status != 200)' "http://$h:$2${3:-/}"
+}
+# raw_tcp HOST PORT: send a line that is not HTTP; succeed if any answer
+# comes back (python's http.server answers 400 Bad Request).
+raw_tcp() {
+	in_c timeout 4 python3 -c 'import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+s.sendall(b"HELLO THERE\r\n\r\n")
+sys.exit(not s.recv(64))' "$1" "$2"
 }
 tcp_connect() {
 	in_c timeout 4 python3 -c 'import socket, sys
@@ -109,9 +117,14 @@ cat <<TXT
 TXT
 
 bold "2. Servers in $NS_S"
-mkdir -p "$TMP/www"; echo "hello from behind flowgate" >"$TMP/www/index.html"
-nsenter --net="/run/netns/$NS_S" -- python3 -m http.server --bind :: --directory "$TMP/www" 8080 >/dev/null 2>&1 &
-PIDS+=($!)
+mkdir -p "$TMP/www/public" "$TMP/www/admin"
+echo "hello from behind flowgate" >"$TMP/www/index.html"
+echo "a public page" >"$TMP/www/public/index.html"
+echo "an admin page" >"$TMP/www/admin/index.html"
+for port in 8080 8200; do
+	nsenter --net="/run/netns/$NS_S" -- python3 -m http.server --bind :: --directory "$TMP/www" "$port" >/dev/null 2>&1 &
+	PIDS+=($!)
+done
 # A TCP listener on 23 and UDP echo servers on 53 and 5000, so a blocked
 # connection is the firewall's doing, not a missing server.
 nsenter --net="/run/netns/$NS_S" -- python3 -c 'import socket, threading
@@ -129,7 +142,7 @@ for f, p in ((tcp, 23), (tcp, 9999), (udp, 53), (udp, 5000)):
 threading.Event().wait()' >/dev/null 2>&1 &
 PIDS+=($!)
 sleep 1
-echo "  http :8080, tcp :23 and :9999, udp echo :53 and :5000"
+echo "  http :8080 and :8200 (/public/, /admin/), tcp :23 and :9999, udp echo :53 and :5000"
 
 bold "3. Check the policy: flowgate check $(basename "$POLICY")"
 "$FG" check "$POLICY" || exit 1
@@ -148,7 +161,7 @@ done
 fg status
 
 bold "5. Traffic from $NS_C (policy: default deny)"
-printf '  %-9s %-19s %-24s %s\n' client target "rule" result
+printf '  %-9s %-34s %-22s %s\n' client target "rule" result
 try allowed "HTTP GET" "$S4:8080" web-in http_get "$S4" 8080
 try allowed "HTTP GET" "[$S6]:8080" web-in http_get "$S6" 8080
 try allowed ping "$S4" ping ping_host "$S4"
@@ -158,14 +171,20 @@ try blocked "TCP" "$S4:23" "no-telnet (logged)" tcp_connect "$S4" 23
 try blocked "TCP" "[$S6]:23" "no-telnet (logged)" tcp_connect "$S6" 23
 try blocked "TCP" "$S4:9999" "default deny" tcp_connect "$S4" 9999
 try blocked "UDP" "$S4:5000" "default deny" udp_query "$S4" 5000
+echo "  L7 (app: http on :8200, decided by the inspector from the payload):"
+try allowed "HTTP GET" "$S4:8200/public/" "web-app" http_get "$S4" 8200 /public/
+try allowed "HTTP GET" "[$S6]:8200/public/" "web-app" http_get "$S6" 8200 /public/
+try blocked "HTTP GET" "$S4:8200/admin/" "web-app: path" http_get "$S4" 8200 /admin/
+try blocked "HTTP GET" "$S4:8200/public/../admin/" "web-app: normalised" http_get "$S4" 8200 /public/../admin/
+try blocked "not HTTP" "$S4:8200" "web-app: app" raw_tcp "$S4" 8200
 
-bold "6. flowgate stats"
+bold "6. flowgate stats (the inspector's counters at the end)"
 fg stats
 
 bold "7. flowgate flows"
 fg flows --limit 20
 
-bold "8. Events ($EVENTS): denied flows of log: true rules"
+bold "8. Events ($EVENTS): denied flows of log: true rules, the inspector's L7 decisions"
 sleep 0.5
 if [ -s "$EVENTS" ]; then sed 's/^/  /' "$EVENTS"; else echo "  (none)"; fi
 
