@@ -14,7 +14,8 @@
  * while the bit is set the worker gets no new frames, a hold would be
  * throughput lost under a sustained flood).
  * The bit is set and cleared by whoever's state changes (struct
- * fg_insp_flag), not on the heartbeat's 50 ms period.
+ * fg_insp_flag), not on the heartbeat's 50 ms period, in the worker's own
+ * word of the fg_insp_busy map: overload is per queue.
  */
 #include "insp_overload.h"
 
@@ -54,18 +55,22 @@ __u64 fg_insp_overload_ns(const struct fg_insp_overload *o, __u64 now_ns)
 	return o->past_ns + (o->on ? now_ns - o->since_ns : 0);
 }
 
-void fg_insp_overload_publish(__u32 *beat_word)
+/* Set the bit. A beat word at 0 means the inspector is stopping: left
+ * alone. A failed exchange reloads v: retry until the bit is there. */
+static void publish(__u32 *word, bool beat)
 {
-	__u32 v = __atomic_load_n(beat_word, __ATOMIC_SEQ_CST);
+	__u32 v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
 
-	/* A failed exchange reloads v: retry until the bit is there or the
-	 * word went to 0 (the inspector is stopping). */
-	while (v && !(v & FG_INSP_OVERLOAD) &&
-	       !__atomic_compare_exchange_n(beat_word, &v,
-					    v | FG_INSP_OVERLOAD, false,
-					    __ATOMIC_SEQ_CST,
+	while ((v || !beat) && !(v & FG_INSP_OVERLOAD) &&
+	       !__atomic_compare_exchange_n(word, &v, v | FG_INSP_OVERLOAD,
+					    false, __ATOMIC_SEQ_CST,
 					    __ATOMIC_SEQ_CST))
 		;
+}
+
+void fg_insp_overload_publish(__u32 *beat_word)
+{
+	publish(beat_word, true);
 }
 
 static bool flag_held(struct fg_insp_flag *f)
@@ -91,13 +96,13 @@ static void flag_sync(struct fg_insp_flag *f)
 	if (!flag_held(f))
 		bit_clear(f->word);
 	if (flag_held(f))
-		fg_insp_overload_publish(f->word);
+		publish(f->word, !f->queue);
 }
 
 void fg_insp_flag_get(struct fg_insp_flag *f)
 {
 	__atomic_add_fetch(&f->refs, 1, __ATOMIC_SEQ_CST);
-	fg_insp_overload_publish(f->word);
+	publish(f->word, !f->queue);
 }
 
 void fg_insp_flag_put(struct fg_insp_flag *f)

@@ -60,7 +60,10 @@ void fg_insp_overload_publish(__u32 *beat_word);
  * cleared while a reference is held.
  */
 struct fg_insp_flag {
-	__u32 *word;		/* fg_ctl.inspector */
+	__u32 *word;		/* fg_ctl.inspector, or a queue's word in the
+				 * fg_insp_busy map */
+	bool queue;		/* a queue's word: no beat in it, so the bit
+				 * is set even when the word is 0 */
 	int refs;		/* atomic */
 };
 

@@ -22,6 +22,7 @@
 #include <net/if.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -51,6 +52,7 @@ struct insp_thread {
 	char device[IF_NAMESIZE];
 	__u32 queue;
 	__u32 key;		/* fg_xsks key */
+	struct fg_insp_flag busy;	/* its word in fg_insp_busy */
 	int cpu_asked;		/* --inspect-cpu's choice, -1: none */
 	int cpu;		/* pinned to it, -1: not pinned */
 	pthread_t thr;
@@ -78,9 +80,22 @@ struct fg_inspector {
 	volatile int stop;
 	pthread_t beat;
 	bool beat_started;
-	struct fg_insp_flag flag;	/* the kernel's overload bit */
+	struct fg_insp_flag flag;	/* the beat word (no overload bit:
+					 * that is per queue, in busy) */
+	__u32 *busy;		/* fg_insp_busy, mmapped */
 	struct ns_lock lock;	/* one inspector per network namespace */
 };
+
+/* Bytes of the fg_insp_busy mapping (whole pages). */
+static size_t busy_map_size(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t sz = FG_XSK_ENTRIES * sizeof(__u32);
+
+	if (page <= 0)
+		page = 4096;
+	return (sz + page - 1) / page * page;
+}
 
 static __u64 mono_ns(void)
 {
@@ -104,7 +119,7 @@ void fg_insp_set_failure_open(struct fg_datapath *dp, bool open)
  * A worker loops at least every FG_INSP_BEAT_PERIOD_MS (its poll timeout).
  * One that made no progress for two periods while frames wait in its ring
  * is hung (e.g. stuck in the engine): the heartbeat thread holds a
- * reference on the overload bit for it until it moves again. The beat goes
+ * reference on its queue's busy word until it moves again. The beat goes
  * on, so the kernel applies inspect_failure at once instead of after
  * FG_INSP_BEAT_TIMEOUT.
  */
@@ -120,19 +135,19 @@ static void stall_check(struct fg_inspector *in, struct insp_thread *t,
 		t->seen_ns = now;
 		if (t->stalled) {
 			t->stalled = false;
-			fg_insp_flag_put(&in->flag);
+			fg_insp_flag_put(&t->busy);
 		}
 		return;
 	}
 	if (now - t->seen_ns > STALL_NS && !t->stalled) {
 		t->stalled = true;
 		t->w.st.stalls++;
-		fg_insp_flag_get(&in->flag);
+		fg_insp_flag_get(&t->busy);
 	}
 }
 
-/* The heartbeat: alive, and FG_INSP_OVERLOAD while anyone holds a
- * reference on in->flag (workers take theirs without waiting for us). */
+/* The heartbeat: alive. Overload is per queue (fg_insp_busy): workers
+ * set and clear their own word, stall_check() a hung worker's. */
 static void *beat_main(void *arg)
 {
 	struct fg_inspector *in = arg;
@@ -545,7 +560,12 @@ static int thread_open(struct fg_inspector *in, struct insp_thread *t,
 	t->w.frame_size = in->frame_size;
 	t->w.busy_poll = in->o.busy_poll;
 	t->w.bare = in->o.bare;
-	t->w.flag = &in->flag;
+	/* Overload is per queue: only this socket's payload then meets
+	 * inspect_failure. */
+	t->busy.word = &in->busy[key];
+	t->busy.queue = true;
+	__atomic_store_n(t->busy.word, 0, __ATOMIC_SEQ_CST);
+	t->w.flag = &t->busy;
 	err = fg_xsk_worker_open(&t->w, ifname, q, INJ_DEV, tx_q);
 	if (err) {
 		snprintf(eb, el, "%s queue %u: %s: %s", ifname, q,
@@ -585,6 +605,14 @@ int fg_insp_start(struct fg_datapath *dp, const struct fg_insp_opts *o,
 	in->engine = *o->engine;
 	in->lock.fd = -1;
 	in->flag.word = &dp->ctl->inspector;
+	in->busy = mmap(NULL, busy_map_size(), PROT_READ | PROT_WRITE,
+			MAP_SHARED, bpf_map__fd(dp->tc->maps.fg_insp_busy), 0);
+	if (in->busy == MAP_FAILED) {
+		in->busy = NULL;
+		err = -errno;
+		snprintf(eb, el, "fg_insp_busy: %s", strerror(-err));
+		goto fail;
+	}
 	err = ns_lock(true, &in->lock);
 	if (err) {
 		snprintf(eb, el, err == -EBUSY ?
@@ -711,6 +739,8 @@ void fg_insp_stop(struct fg_inspector *in)
 		fg_nl_link_del(in->cap_dev);
 	if (in->inj_dev)
 		fg_nl_link_del(in->inj_dev);
+	if (in->busy)
+		munmap(in->busy, busy_map_size());
 	ns_unlock(&in->lock);
 	free(in->t);
 	free(in);

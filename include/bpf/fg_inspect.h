@@ -38,6 +38,18 @@ struct {
 	__type(value, __u32);
 } fg_xsks SEC(".maps");
 
+/* Per fg_xsks key: FG_INSP_OVERLOAD while the worker behind that socket
+ * is overloaded or hung (written by user space through mmap,
+ * insp_overload.c). Payload bound for it then gets inspect_failure; the
+ * other queues' workers keep inspecting. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FG_XSK_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} fg_insp_busy SEC(".maps");
+
 /* Interface slot -> ifindex (re-injection); FG_INSP_CAPTURE_IDX -> the
  * capture veth's ifindex (0: none, TC payload then counts as no
  * inspector). Written by user space. */
@@ -161,9 +173,17 @@ static __always_inline int fg_insp_alive(const struct fg_ctl *ctl,
 	return age <= FG_INSP_BEAT_TIMEOUT || age > 0x7fffff00U;
 }
 
+/* Is the worker behind fg_xsks key overloaded or hung? */
+static __always_inline int fg_insp_busy_key(__u32 key)
+{
+	__u32 *b = bpf_map_lookup_elem(&fg_insp_busy, &key);
+
+	return b && (*(volatile __u32 *)b & FG_INSP_OVERLOAD);
+}
+
 /*
  * Does the hook have somewhere to send this packet? XDP: an XSK for its
- * rx queue. TC: a capture veth.
+ * rx queue. TC: a capture veth. Either with a worker keeping up.
  */
 static __always_inline int fg_insp_has_target(fg_ctx_t *ctx,
 					      const struct fg_state *s)
@@ -175,14 +195,16 @@ static __always_inline int fg_insp_has_target(fg_ctx_t *ctx,
 	if (slot < 0 || q >= FG_XSK_QMAX)
 		return 0;
 	key = slot * FG_XSK_QMAX + q;
-	return bpf_map_lookup_elem(&fg_xsks, &key) != 0;
+	return !fg_insp_busy_key(key) &&
+	       bpf_map_lookup_elem(&fg_xsks, &key) != 0;
 #else
 	__u32 idx = FG_INSP_CAPTURE_IDX, *cap;
 
 	if (fg_insp_iface_slot(s->ifindex) < 0)
 		return 0;
 	cap = bpf_map_lookup_elem(&fg_insp_ifaces, &idx);
-	return cap && *cap;
+	/* The capture veth has one queue, one worker. */
+	return cap && *cap && !fg_insp_busy_key(FG_XSK_CAPTURE_BASE);
 #endif
 }
 

@@ -147,6 +147,13 @@ static void beat(struct fg_h *h, __u64 ago_ns, __u32 extra)
 	h->dp.ctl->inspector = FG_INSP_BEAT(fg_h_now_ns() - ago_ns) | extra;
 }
 
+/* The fg_insp_busy word of an fg_xsks key (what a worker writes). */
+static void set_busy(struct fg_h *h, __u32 key, __u32 v)
+{
+	assert_int_equal(bpf_map_update_elem(
+		bpf_map__fd(h->dp.tc->maps.fg_insp_busy), &key, &v, BPF_ANY), 0);
+}
+
 static void xsk_register(struct fg_h *h, struct test_xsk *x)
 {
 	__u32 key = 0 * FG_XSK_QMAX + 0;	/* slot of lo, queue 0 */
@@ -324,6 +331,17 @@ static void test_inspect_failure(void **state)
 	beat(h, 0, 0);
 	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_REDIRECT);
 
+	/* Overload is per queue: another queue's worker busy changes
+	 * nothing here; this queue's makes it inspect_failure. */
+	set_busy(h, 0 * FG_XSK_QMAX + 1, FG_INSP_OVERLOAD);
+	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_REDIRECT);
+	set_busy(h, 0 * FG_XSK_QMAX + 0, FG_INSP_OVERLOAD);
+	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_DROP);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_UNAVAILABLE], 1);
+	assert_int_equal(d.cnt[FG_CNT_INSPECT_FAIL_CLOSED], 1);
+	set_busy(h, 0 * FG_XSK_QMAX + 0, 0);
+	assert_int_equal(run(h, FG_H_XDP, dns, &d), XDP_REDIRECT);
+
 	fg_h_close(h);
 }
 
@@ -404,6 +422,11 @@ static void test_tc_capture_and_mark(void **state)
 			 0);
 	assert_int_equal(o.retval, TC_ACT_REDIRECT);
 	assert_int_equal(o.data_size_out, (__u32)len + 4);
+	/* The capture worker overloaded: inspect_failure, not the veth. */
+	set_busy(h, FG_XSK_CAPTURE_BASE, FG_INSP_OVERLOAD);
+	assert_int_equal(run(h, FG_H_TC_OUT, dns, &d), TC_ACT_SHOT);
+	assert_int_equal(d.drop[FG_DROP_INSPECT_UNAVAILABLE], 1);
+	set_busy(h, FG_XSK_CAPTURE_BASE, 0);
 	assert_memory_equal(out, in, 12);
 	assert_int_equal(out[12] << 8 | out[13], 0x8100);
 	assert_int_equal((out[14] << 8 | out[15]) & 0xfff,

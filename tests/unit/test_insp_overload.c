@@ -129,6 +129,21 @@ static void test_flag(void **state)
 	assert_int_equal(word, 0);
 	fg_insp_flag_put(&f);
 	assert_int_equal(word, 0);
+
+	/* A queue's word (fg_insp_busy) has no beat: the bit is set from 0,
+	 * and cleared back to 0 by the last put. */
+	{
+		__u32 qword = 0;
+		struct fg_insp_flag q = { .word = &qword, .queue = true };
+
+		fg_insp_flag_get(&q);
+		assert_int_equal(qword, FG_INSP_OVERLOAD);
+		fg_insp_flag_get(&q);	/* the heartbeat: hung too */
+		fg_insp_flag_put(&q);
+		assert_int_equal(qword, FG_INSP_OVERLOAD);
+		fg_insp_flag_put(&q);
+		assert_int_equal(qword, 0);
+	}
 }
 
 /* Two threads taking and dropping references concurrently: whatever the
