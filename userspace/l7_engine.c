@@ -420,7 +420,8 @@ static int has_cond(const struct fg_rule *r, __u8 app)
 	case FG_APP_GRPC:
 		return http ? -1 : 0;
 	case FG_APP_TLS:
-		return r->tls.sni.n || r->tls.alpn.n || r->tls.versions.n;
+		return r->tls.sni.n || r->tls.alpn.n || r->tls.versions.n ||
+		       r->tls.ja3.n || r->tls.ja4.n;
 	case FG_APP_DNS:
 		return r->dns.names.n > 0;
 	default:
@@ -503,11 +504,26 @@ static bool version_holds(const struct fg_pat_list *l, __u16 version)
 }
 
 /* Each listed key of the tls block holds for the ClientHello. */
+/* A fingerprint (lower case, as computed) in a list of them. */
+static bool exact_in(const struct fg_pat_list *l, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].text, v))
+			return true;
+	return false;
+}
+
 static bool tls_holds(const struct fg_tls_cond *c, const struct fg_tls_hello *h)
 {
 	if (c->sni.n && !(h->has_sni && any_name(&c->sni, h->sni)))
 		return false;
 	if (c->alpn.n && !alpn_holds(&c->alpn, h))
+		return false;
+	if (c->ja3.n && !exact_in(&c->ja3, h->ja3_md5))
+		return false;
+	if (c->ja4.n && !exact_in(&c->ja4, h->ja4))
 		return false;
 	return !c->versions.n || version_holds(&c->versions, h->version);
 }

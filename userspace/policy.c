@@ -12,6 +12,7 @@
  * mode and the inspector's L7 engine the rest.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1008,6 +1009,7 @@ _Static_assert(FG_APP_MAX <= 32, "fg_rule.apps is a 32-bit mask");
 
 enum pat_type {
 	PAT_NAME, PAT_METHOD, PAT_PATH, PAT_ALPN, PAT_TLS_VERSION,
+	PAT_JA3, PAT_JA4,	/* exact fingerprints */
 	PAT_HEADER_VALUE,
 	PAT_HEADER_MAP,		/* `headers:`, a mapping of PAT_HEADER_VALUE lists */
 };
@@ -1451,6 +1453,49 @@ static bool check_tls_version_pat(struct ctx *c, const struct fg_ynode *n)
 	return false;
 }
 
+static bool all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A fingerprint as the inspector logs it: JA3, the MD5 of the JA3 string
+ * (32 hex digits); JA4, "t13d1516h2_8daaf6152771_d8a2da3f94cd" (protocol
+ * t/q/d, version, d/i, two 2-digit counts, the ALPN's first and last
+ * character; then two 12-digit hex hashes). Upper case is accepted and
+ * compared as lower case, as logged.
+ */
+static bool check_fingerprint_pat(struct ctx *c, const struct fg_ynode *n,
+				  enum pat_type type)
+{
+	const char *s = n->str;
+	size_t len = strlen(s);
+
+	if (type == PAT_JA3) {
+		if (len == 32 && all_hex(s, 32))
+			return true;
+		perr(c, n, "'%s' is not a JA3 fingerprint: 32 hex digits (the MD5 the inspector logs as tls.ja3)",
+		     s);
+		return false;
+	}
+	if (len == 36 && strchr("tqdTQD", s[0]) && s[3] && strchr("diDI", s[3]) &&
+	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
+	    isdigit((unsigned char)s[6]) && isdigit((unsigned char)s[7]) &&
+	    isalnum((unsigned char)s[1]) && isalnum((unsigned char)s[2]) &&
+	    isalnum((unsigned char)s[8]) && isalnum((unsigned char)s[9]) &&
+	    s[10] == '_' && all_hex(s + 11, 12) && s[23] == '_' &&
+	    all_hex(s + 24, 12))
+		return true;
+	perr(c, n, "'%s' is not a JA4 fingerprint like t13d1516h2_8daaf6152771_d8a2da3f94cd (as the inspector logs tls.ja4)",
+	     s);
+	return false;
+}
+
 /* hosts: [...], methods: [...], paths: [...], sni: [...], names: [...],
  * alpn: [...], versions: [...] */
 static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type type,
@@ -1485,6 +1530,8 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 				 type == PAT_PATH ? "a path" :
 				 type == PAT_ALPN ? "an ALPN value" :
 				 type == PAT_TLS_VERSION ? "a TLS version" :
+				 type == PAT_JA3 || type == PAT_JA4 ?
+				 "a fingerprint" :
 				 type == PAT_HEADER_VALUE ? "a header value" : "a name"))
 			continue;
 		memset(pat, 0, sizeof(*pat));
@@ -1496,6 +1543,8 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 			ok = check_alpn_pat(c, it);
 		else if (type == PAT_TLS_VERSION)
 			ok = check_tls_version_pat(c, it);
+		else if (type == PAT_JA3 || type == PAT_JA4)
+			ok = check_fingerprint_pat(c, it, type);
 		else if (type == PAT_HEADER_VALUE)
 			ok = check_header_value_pat(c, it, pat);
 		else
@@ -1507,7 +1556,8 @@ static int parse_pat_list(struct ctx *c, const struct field *f, enum pat_type ty
 			err = -ENOMEM;
 			goto out;
 		}
-		if (type == PAT_NAME)	/* names compare without regard to case */
+		/* names and fingerprints compare without regard to case */
+		if (type == PAT_NAME || type == PAT_JA3 || type == PAT_JA4)
 			ascii_lower(pat->text);
 		pat->line = it->line;
 		pat->col = it->col;
@@ -1616,12 +1666,14 @@ static const struct l7_key tls_keys[] = {
 	{ "sni", PAT_NAME, offsetof(struct fg_tls_cond, sni) },
 	{ "alpn", PAT_ALPN, offsetof(struct fg_tls_cond, alpn) },
 	{ "versions", PAT_TLS_VERSION, offsetof(struct fg_tls_cond, versions) },
+	{ "ja3", PAT_JA3, offsetof(struct fg_tls_cond, ja3) },
+	{ "ja4", PAT_JA4, offsetof(struct fg_tls_cond, ja4) },
 };
 static const struct l7_key dns_keys[] = {
 	{ "names", PAT_NAME, offsetof(struct fg_dns_cond, names) },
 };
 
-#define L7_KEYS_MAX 4
+#define L7_KEYS_MAX 5
 
 /* An L7 block (`http: {...}`, present) into cond, a struct fg_*_cond. */
 static int parse_l7_block(struct ctx *c, const struct field *bf, const struct l7_key *keys,
@@ -1738,6 +1790,8 @@ static void rule_l7_free(struct fg_rule *r)
 	pat_list_free(&r->tls.sni);
 	pat_list_free(&r->tls.alpn);
 	pat_list_free(&r->tls.versions);
+	pat_list_free(&r->tls.ja3);
+	pat_list_free(&r->tls.ja4);
 	pat_list_free(&r->dns.names);
 }
 

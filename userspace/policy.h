@@ -117,6 +117,8 @@ struct fg_tls_cond {
 	struct fg_pat_list sni;
 	struct fg_pat_list alpn;	/* exact protocol ids, e.g. "h2" */
 	struct fg_pat_list versions;	/* "1.0" ... "1.3" */
+	struct fg_pat_list ja3;		/* MD5 of the JA3 string, lower-case hex */
+	struct fg_pat_list ja4;		/* JA4 fingerprints, lower case */
 };
 
 struct fg_dns_cond {

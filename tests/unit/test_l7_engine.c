@@ -6,6 +6,7 @@
  * ordering, and state freed (run under ASan to see leaks).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 
 #include "../l7_msgs.h"
 #include "l7_engine.h"
+#include "l7_tls.h"
 #include "policy.h"
 
 /* One flow 10.0.0.1:40000 -> 10.0.0.2:port as the kernel keys it. */
@@ -337,6 +339,55 @@ static void test_tls_alpn_versions(void **state)
 static size_t dns_query(uint8_t *b, const char *name)
 {
 	return l7_dns_msg(b, name, false, false);
+}
+
+/* tls: {ja3, ja4}: a deny rule naming a client's fingerprint stops it (the
+ * fingerprints as the TLS parser computes and logs them; upper case in the
+ * policy compares as lower case), another client falls through. */
+static void test_tls_fingerprints(void **state)
+{
+	struct fg_tls_parser *tp = malloc(sizeof(*tp));
+	char yaml[1024], ja3_upper[33];
+	uint8_t hello[512];
+	struct ctx c;
+	struct tflow t;
+	size_t n, i;
+
+	assert_non_null(tp);
+	n = l7_client_hello(hello, "a.example", "h2", 0x0304);
+	fg_tls_init(tp);
+	assert_int_equal(fg_tls_feed(tp, hello, n), 1);
+	for (i = 0; i < 33; i++)
+		ja3_upper[i] = (char)toupper((unsigned char)tp->hello.ja3_md5[i]);
+	snprintf(yaml, sizeof(yaml), "version: 1\ndefault: deny\nrules:\n"
+		 "  - {name: bad-ja4, proto: tcp, ports: [443], app: tls,"
+		 " tls: {ja4: [\"%s\"]}, action: deny}\n"
+		 "  - {name: bad-ja3, proto: tcp, ports: [443], app: tls,"
+		 " tls: {ja3: [\"%s\"]}, action: deny}\n"
+		 "  - {name: web, proto: tcp, ports: [443], app: tls,"
+		 " action: allow}\n", tp->hello.ja4, ja3_upper);
+	for (i = 0; i < 3; i++) {
+		setup_policy(&c, yaml, NULL);
+		tflow_init(&t, IPPROTO_TCP, 443);
+		/* 0: both fingerprints match; 1: another ALPN changes JA4
+		 * (and JA3's extension list stays: still bad-ja3); 2: no ALPN
+		 * and another version: neither */
+		n = l7_client_hello(hello, "a.example", i == 2 ? NULL : i ? "http/1.1" : "h2",
+				    i == 2 ? 0x0303 : 0x0304);
+		if (i == 0) {
+			assert_int_equal(push(&c, &t, FG_DIR_ORIG, hello, n), FG_INSP_DENY);
+			assert_true(events_have(&c, "\"rule\":\"bad-ja4\""));
+		} else if (i == 1) {
+			assert_int_equal(push(&c, &t, FG_DIR_ORIG, hello, n), FG_INSP_DENY);
+			assert_true(events_have(&c, "\"rule\":\"bad-ja3\""));
+		} else {
+			assert_int_equal(push(&c, &t, FG_DIR_ORIG, hello, n), FG_INSP_ALLOW);
+			assert_true(events_have(&c, "\"rule\":\"web\""));
+		}
+		end(&c, &t);
+		teardown_ctx(&c);
+	}
+	free(tp);
 }
 
 static void test_dns_names(void **state)
@@ -1062,6 +1113,7 @@ int main(void)
 		cmocka_unit_test(test_http_pipelined_and_split),
 		cmocka_unit_test(test_tls_sni),
 		cmocka_unit_test(test_tls_alpn_versions),
+		cmocka_unit_test(test_tls_fingerprints),
 		cmocka_unit_test(test_dns_names),
 		cmocka_unit_test(test_dns_tcp_answers),
 		cmocka_unit_test(test_fallthrough),

@@ -436,10 +436,10 @@ static void test_err_unknown_and_reserved_keys(void **state)
 	BAD(HDR "rules:\n  - name: a\n    inspect: http\n    sensors: [x]\n    action: allow\n",
 	    { 5, 5, "'inspect' is not supported yet" },
 	    { 6, 5, "'sensors' is not supported yet" });
-	BAD(HDR "rules:\n  - name: a\n    action: allow\n    http: {}\n    tls: {ja3: [x]}\n",
+	BAD(HDR "rules:\n  - name: a\n    action: allow\n    http: {}\n    tls: {ja5: [x]}\n",
 	    { 6, 5, "'http' conditions need 'app: http'" },
 	    { 7, 5, "'tls' conditions need 'app: tls'" },
-	    { 7, 11, "unknown key 'ja3' in tls (expected one of: sni, alpn, versions)" });
+	    { 7, 11, "unknown key 'ja5' in tls (expected one of: sni, alpn, versions, ja3, ja4)" });
 	BAD(HDR "timeouts: {mode: 1}\n", { 3, 12, "unknown key 'mode' in timeouts" });
 }
 
@@ -1058,7 +1058,25 @@ static void test_tls_keys(void **state)
 	BAD_TLS("alpn", "h2, h2", 18, "'h2' is listed twice in 'alpn'");
 	BAD_TLS("alpn", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 14,
 		"is too long (64 bytes, at most 63)");
+	BAD_TLS("ja3", "abc", 13, "'abc' is not a JA3 fingerprint: 32 hex digits");
+	BAD_TLS("ja3", "e7d705a3286e19ea42f587b344ee6865x", 13, "is not a JA3 fingerprint");
+	BAD_TLS("ja3", "g7d705a3286e19ea42f587b344ee6865", 13, "is not a JA3 fingerprint");
+	BAD_TLS("ja4", "t13d1516h2_8daaf6152771", 13, "is not a JA4 fingerprint like t13d1516h2_8daaf6152771_d8a2da3f94cd");
+	BAD_TLS("ja4", "x13d1516h2_8daaf6152771_d8a2da3f94cd", 13, "is not a JA4 fingerprint");
+	BAD_TLS("ja4", "t13d1516h2_8daaf6152771_d8a2da3f94cz", 13, "is not a JA4 fingerprint");
+	BAD_TLS("ja4", "t13x1516h2_8daaf6152771_d8a2da3f94cd", 13, "is not a JA4 fingerprint");
 #undef BAD_TLS
+
+	/* fingerprints are kept in lower case, as the inspector logs them */
+	p = parse_ok(RULE_A "    app: tls\n    tls:\n"
+		     "      ja3: [E7D705A3286E19EA42F587B344EE6865]\n"
+		     "      ja4: [T13D1516H2_8DAAF6152771_D8A2DA3F94CD]\n"
+		     "    action: deny\n");
+	assert_string_equal(p->rules[0].tls.ja3.v[0].text,
+			    "e7d705a3286e19ea42f587b344ee6865");
+	assert_string_equal(p->rules[0].tls.ja4.v[0].text,
+			    "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+	fg_policy_free(p);
 }
 
 static void test_err_l7_names(void **state)
