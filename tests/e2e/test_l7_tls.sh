@@ -7,7 +7,8 @@
 # delivers it and logs would_deny with the SNI. tls: {alpn, versions}: a
 # client offering only listed ALPN values at a listed version talks, one
 # offering another value, no ALPN, or TLS 1.2 is cut; events carry the
-# SNI, ALPN, version, JA3 and JA4.
+# SNI, ALPN, version, JA3 and JA4. tls: {ja4}: the logged fingerprint of
+# one client on a deny rule cuts that client, another one talks.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/l7lib.sh"
 e2e_require_root
@@ -102,7 +103,36 @@ expect_event "event: deny of TLS 1.2 says version 0x0303" \
 	'.verdict == "deny" and .tls.alpn == ["h2"] and .tls.version == "0x0303" and (.tls.ja4 | startswith("t12d"))'
 expect_event "event: deny lists every ALPN value offered" \
 	'.verdict == "deny" and .tls.alpn == ["h2", "spdy/3"]'
+# The fingerprint of s_client offering h2 at TLS 1.3, as logged.
+JA4=$(l7_event '.verdict == "allow" and .rule == "tls-modern" and .tls.alpn == ["h2"]' | jq -r '.tls.ja4')
 fg_stop TERM
+
+# ---- a fingerprint block list (tls: {ja4}) before the allow rule ----
+{ l7_policy_head; cat <<YAML; } >"$E2E_TMP/ja4.yaml"
+  - name: blocked-client
+    to: server
+    proto: tcp
+    ports: [8443]
+    app: tls
+    tls: {ja4: ["$JA4"]}
+    action: deny
+  - name: tls-any
+    to: server
+    proto: tcp
+    ports: [8443]
+    app: tls
+    action: allow
+YAML
+if l7_accepted "ja4 block list" "$E2E_TMP/ja4.yaml"; then
+	fg_start "$E2E_TMP/ja4.yaml" native || e2e_finish
+	expect_eq "ja4 on the block list (alpn h2, TLS 1.3): no answer" \
+		"$(talk allowed.example "$S4" -alpn h2)" ""
+	expect_eq "another fingerprint (alpn http/1.1) passes" \
+		"$(talk allowed.example "$S4" -alpn http/1.1)" "$want"
+	expect_event "event: deny by the ja4 rule" \
+		'.verdict == "deny" and .rule == "blocked-client" and .tls.ja4 == "'"$JA4"'"'
+	fg_stop TERM
+fi
 
 l7_policy "$E2E_TMP/policy.yaml" "$E2E_TMP/monitor.yaml" mode monitor
 if l7_accepted "monitor mode" "$E2E_TMP/monitor.yaml"; then
