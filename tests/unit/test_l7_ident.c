@@ -41,6 +41,28 @@ static struct fg_l7_ident *ident_new(uint8_t proto)
 }
 
 /*
+ * Feed b to a fresh id one way: way <= n, in two at offset `way`; way ==
+ * n + 1, byte by byte (stopping once decided). Returns the status.
+ */
+static int feed_way(struct fg_l7_ident *id, uint8_t proto, enum fg_l7_dir dir,
+		    const uint8_t *b, size_t n, size_t way)
+{
+	size_t i;
+	int st;
+
+	fg_l7_ident_init(id, proto, 0);
+	if (way <= n) {
+		st = fg_l7_ident_feed(id, dir, b, way);
+		if (st == FG_IDENT_MORE)
+			st = fg_l7_ident_feed(id, dir, b + way, n - way);
+		return st;
+	}
+	for (i = 0, st = FG_IDENT_MORE; i < n && st == FG_IDENT_MORE; i++)
+		st = fg_l7_ident_feed(id, dir, b + i, 1);
+	return st;
+}
+
+/*
  * Identify b in one chunk, in two at every offset, and byte by byte; each
  * must give want (FG_IDENT_DONE with that app). A UDP datagram is whole.
  */
@@ -48,26 +70,15 @@ static void expect(uint8_t proto, enum fg_l7_dir dir, const uint8_t *b, size_t n
 		   enum fg_app want)
 {
 	struct fg_l7_ident *id = ident_new(proto);
-	size_t k, i;
+	size_t k, last = proto == IPPROTO_UDP ? n : n + 1;
 	int st;
 
-	for (k = proto == IPPROTO_UDP ? n : 0; k <= n; k++) {
-		fg_l7_ident_init(id, proto, 0);
-		st = fg_l7_ident_feed(id, dir, b, k);
-		if (st == FG_IDENT_MORE)
-			st = fg_l7_ident_feed(id, dir, b + k, n - k);
+	for (k = proto == IPPROTO_UDP ? n : 0; k <= last; k++) {
+		st = feed_way(id, proto, dir, b, n, k);
 		if (st != FG_IDENT_DONE || id->app != want)
-			fail_msg("split at %zu: status %d app %s, want %s", k, st,
+			fail_msg("way %zu: status %d app %s, want %s", k, st,
 				 fg_app_name(id->app), fg_app_name(want));
 	}
-	if (proto == IPPROTO_UDP)
-		goto out;
-	fg_l7_ident_init(id, proto, 0);
-	for (i = 0, st = FG_IDENT_MORE; i < n && st == FG_IDENT_MORE; i++)
-		st = fg_l7_ident_feed(id, dir, b + i, 1);
-	assert_int_equal(st, FG_IDENT_DONE);
-	assert_string_equal(fg_app_name(id->app), fg_app_name(want));
-out:
 	free(id);
 }
 
@@ -77,24 +88,16 @@ static void reject(uint8_t proto, enum fg_l7_dir dir, const uint8_t *b, size_t n
 		   enum fg_app not)
 {
 	struct fg_l7_ident *id = ident_new(proto);
-	size_t k, i;
+	size_t k;
 	int st;
 
 	for (k = 0; k <= n + 1; k++) {
-		fg_l7_ident_init(id, proto, 0);
-		if (k <= n) {		/* in two at k */
-			st = fg_l7_ident_feed(id, dir, b, k);
-			if (st == FG_IDENT_MORE)
-				st = fg_l7_ident_feed(id, dir, b + k, n - k);
-		} else {		/* byte by byte */
-			for (i = 0, st = FG_IDENT_MORE; i < n && st == FG_IDENT_MORE; i++)
-				st = fg_l7_ident_feed(id, dir, b + i, 1);
-		}
+		st = feed_way(id, proto, dir, b, n, k);
 		if (st == FG_IDENT_MORE)
 			st = fg_l7_ident_finish(id);
 		assert_true(st == FG_IDENT_DONE || st == FG_IDENT_GAVE_UP);
 		if (id->app == not)
-			fail_msg("split %zu: taken for %s", k, fg_app_name(not));
+			fail_msg("way %zu: taken for %s", k, fg_app_name(not));
 	}
 	free(id);
 }
