@@ -22,14 +22,18 @@
 #define FG_EVENT_BURST_DEFAULT	200
 #define FG_ENOTSUPP		524	/* kernel-internal "not supported" */
 
-static size_t ctl_map_size(void)
+size_t fg_dp_mmap_len(size_t bytes)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t sz = sizeof(struct fg_ctl);
 
 	if (page <= 0)
 		page = 4096;
-	return (sz + page - 1) / page * page;
+	return (bytes + page - 1) / page * page;
+}
+
+static size_t ctl_map_size(void)
+{
+	return fg_dp_mmap_len(sizeof(struct fg_ctl));
 }
 
 int fg_dp_open(struct fg_datapath *dp, const struct fg_dp_opts *opts)
@@ -237,13 +241,9 @@ static int trie_fill(int fd, const struct fg_compiled *c)
 static int pool_fill(int fd, const struct fg_compiled *c)
 {
 	size_t len = (size_t)c->pool_words * sizeof(__u64);
-	long page = sysconf(_SC_PAGESIZE);
-	size_t maplen;
+	size_t maplen = fg_dp_mmap_len(len);
 	void *m;
 
-	if (page <= 0)
-		page = 4096;
-	maplen = (len + page - 1) / page * page;
 	m = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return -errno;

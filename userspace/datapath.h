@@ -46,6 +46,8 @@ struct fg_datapath {
 /* Open, size and load the map-owning TC object. Installs no policy: until
  * fg_dp_install() the programs drop every IP packet (generation 0). */
 int fg_dp_open(struct fg_datapath *dp, const struct fg_dp_opts *opts);
+/* Length to mmap an mmapable map of `bytes` of values (whole pages). */
+size_t fg_dp_mmap_len(size_t bytes);
 void fg_dp_close(struct fg_datapath *dp);
 
 /* Open an XDP skeleton sharing dp's maps. Not loaded: the caller loads it

@@ -86,15 +86,10 @@ struct fg_inspector {
 	struct ns_lock lock;	/* one inspector per network namespace */
 };
 
-/* Bytes of the fg_insp_busy mapping (whole pages). */
+/* Bytes of the fg_insp_busy mapping. */
 static size_t busy_map_size(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	size_t sz = FG_XSK_ENTRIES * sizeof(__u32);
-
-	if (page <= 0)
-		page = 4096;
-	return (sz + page - 1) / page * page;
+	return fg_dp_mmap_len(FG_XSK_ENTRIES * sizeof(__u32));
 }
 
 static __u64 mono_ns(void)
